@@ -1,0 +1,78 @@
+"""Database engines and sessions: SQLite (WAL) by default, PostgreSQL by URL.
+
+Engines are created lazily per process, so gunicorn workers never share a connection
+pool inherited through ``fork``.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from .settings import Settings, get_settings
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+_engines: dict[tuple[int, str], Engine] = {}
+
+
+def database_url(settings: Settings) -> str:
+    """``CONVERTR_DATABASE_URL``, or SQLite in the data directory."""
+    if settings.database_url:
+        return settings.database_url
+    home = Path(settings.home)
+    home.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{(home / 'convertr.db').resolve()}"
+
+
+def get_engine(settings: Settings | None = None) -> Engine:
+    """This process's engine for ``settings`` (created on first use after a fork)."""
+    url = database_url(settings or get_settings())
+    key = (os.getpid(), url)
+    engine = _engines.get(key)
+    if engine is None:
+        engine = _create_engine(url)
+        _engines[key] = engine
+    return engine
+
+
+def _create_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False,
+                                                  "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@contextmanager
+def session_scope(settings: Settings | None = None) -> Iterator[Session]:
+    """A session committed on success and rolled back on any exception."""
+    with Session(get_engine(settings), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def dispose_engines() -> None:
+    """Close every engine this process created (tests, shutdown)."""
+    for key in [k for k in _engines if k[0] == os.getpid()]:
+        _engines.pop(key).dispose()

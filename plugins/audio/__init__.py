@@ -1,0 +1,1 @@
+"""Convertr's built-in audio plugin."""

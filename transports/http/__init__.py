@@ -1,0 +1,1 @@
+"""Convertr HTTP API (Falcon)."""
