@@ -16,7 +16,7 @@ from typing import Any, Mapping
 from .cohorts import cohort_for_settings
 from .converters import Converter, Job, Limits, ProgressCallback
 from .errors import (Cancelled, ConversionFailed, ConvertrError, DecodeFailed,
-                     FormatMismatch, InputTooLarge)
+                     FormatMismatch, InputTooLarge, UnknownFormat)
 from .formats import SNIFF_BYTES, Format
 from .options import validate_options
 from .records import Caller, ConversionRecord
@@ -55,6 +55,7 @@ class _Plan:
     converter: Converter
     options: dict[str, Any]
     size: int
+    head: bytes
 
 
 def convert(input_path: str | os.PathLike[str], output_path: str | os.PathLike[str], *,
@@ -89,12 +90,17 @@ def convert(input_path: str | os.PathLike[str], output_path: str | os.PathLike[s
     caller = caller or Caller()
     limits = limits or settings.limits(client=caller.client_id is not None)
     input_path, output_path = Path(input_path), Path(output_path)
-    plan = _plan(registry, input_path, output_path, source, target, options or {}, limits)
+    plan = _resolve(registry, input_path, output_path, source, target)
     record = ConversionRecord(
         source=plan.source.id, target=plan.target.id, kind=plan.converter.kind,
         transport=caller.transport, cohort=cohort_for_settings(caller.label, settings),
-        client_id=caller.client_id, plugin=plan.converter.plugin, bytes_in=plan.size,
-        options=plan.options)
+        client_id=caller.client_id, plugin=plan.converter.plugin, bytes_in=plan.size)
+    try:
+        _check(registry, plan, input_path, output_path, options or {}, limits)
+    except ConvertrError as ex:
+        _refuse(registry, record, ex)
+        raise
+    record.options = plan.options
     registry.hook.convertr_conversion_admit(record=record)
     job_args = dict(limits=limits, progress=_monotonic(progress),
                     cancel_event=cancel_event or threading.Event())
@@ -102,21 +108,39 @@ def convert(input_path: str | os.PathLike[str], output_path: str | os.PathLike[s
     return ConversionResult(output_path, plan.source, plan.target, record, plan.options)
 
 
-def _plan(registry: Registry, input_path: Path, output_path: Path, source: str | None,
-          target: str | None, options: Mapping[str, Any], limits: Limits) -> _Plan:
-    """Everything checked before any work: formats, pair, bytes, options, limits."""
-    target_fmt = registry.resolve(target or output_path.suffix or "")
+def _resolve(registry: Registry, input_path: Path, output_path: Path, source: str | None,
+             target: str | None) -> _Plan:
+    """Formats and converter: until these are known there is no pair to meter."""
+    target_name = target or output_path.suffix
+    if not target_name:
+        raise UnknownFormat(f"cannot tell the target format of {output_path.name}: "
+                            "name it or give the output an extension")
+    target_fmt = registry.resolve(target_name)
     head, size = _read_head(input_path)
-    source_fmt = _check_source(registry, input_path, head, source)
+    source_fmt = registry.resolve(source) if source else _detect(registry, input_path, head)
     converter = registry.converter(source_fmt.id, target_fmt.id)
-    parsed = validate_options(converter.options, options)
-    if limits.max_input_bytes is not None and size > limits.max_input_bytes:
-        raise InputTooLarge(f"input is {_human_bytes(size)}; the limit is "
+    return _Plan(source_fmt, target_fmt, converter, {}, size, head)
+
+
+def _check(registry: Registry, plan: _Plan, input_path: Path, output_path: Path,
+           options: Mapping[str, Any], limits: Limits) -> None:
+    """Everything checked before any work: bytes, options, limits, destination."""
+    _check_bytes(registry, input_path, plan.head, plan.source)
+    plan.options = validate_options(plan.converter.options, options)
+    if limits.max_input_bytes is not None and plan.size > limits.max_input_bytes:
+        raise InputTooLarge(f"input is {_human_bytes(plan.size)}; the limit is "
                             f"{_human_bytes(limits.max_input_bytes)}",
                             limit_bytes=limits.max_input_bytes)
     if not output_path.parent.is_dir():
         raise ConversionFailed(f"output directory {output_path.parent} does not exist")
-    return _Plan(source_fmt, target_fmt, converter, parsed, size)
+
+
+def _refuse(registry: Registry, record: ConversionRecord, ex: ConvertrError) -> None:
+    """A refused attempt of a known pair still leaves its one (failed) metering row."""
+    _notify(registry, "convertr_conversion_started", record)
+    record.outcome, record.error_code, record.runtime_ms = "failed", ex.code, 0
+    record.finished_at = datetime.now(timezone.utc)
+    _notify(registry, "convertr_conversion_finished", record)
 
 
 def _read_head(path: Path) -> tuple[bytes, int]:
@@ -132,21 +156,27 @@ def _read_head(path: Path) -> tuple[bytes, int]:
         raise ConvertrError(f"cannot read {path}: {ex.strerror}") from None
 
 
-def _check_source(registry: Registry, path: Path, head: bytes, declared: str | None) -> Format:
-    """The declared format if the bytes agree; the sniffed one when none is declared."""
+def _detect(registry: Registry, path: Path, head: bytes) -> Format:
+    """The sniffed format of an input whose format was not declared."""
     if not head:
         raise DecodeFailed(f"{path.name} is empty")
     detected = registry.detect(head)
-    if declared is None:
-        if detected is None:
-            raise FormatMismatch(f"cannot tell what format {path.name} is; name its format")
-        return detected
-    fmt = registry.resolve(declared)
+    if detected is None:
+        raise FormatMismatch(f"cannot tell what format {path.name} is; name its format",
+                             declared=None, detected=None)
+    return detected
+
+
+def _check_bytes(registry: Registry, path: Path, head: bytes, fmt: Format) -> None:
+    """Refuse an input whose bytes are not the declared format, saying what they are."""
+    if not head:
+        raise DecodeFailed(f"{path.name} is empty")
     if fmt.confidence(head) > 0:
-        return fmt
+        return
+    detected = registry.detect(head)
     if detected is None:
         raise FormatMismatch(f"{path.name} is not a {fmt.label} file (its bytes match no "
-                             f"known format)", declared=fmt.id, detected=None)
+                             "known format)", declared=fmt.id, detected=None)
     raise FormatMismatch(
         f"{path.name} is {detected.label}, not {fmt.label}; convert it as {detected.id}",
         declared=fmt.id, detected=detected.id)

@@ -90,7 +90,21 @@ def test_invalid_options_name_the_field(registry, text_file, tmp_path, options, 
         run(registry, text_file, tmp_path / "out.toy", options=options)
     assert info.value.code == "invalid_option" and info.value.status == 422
     assert field in info.value.errors and words in info.value.message
-    assert toy_plugin.events == []  # refused before any work or metering
+    # refused before any work, yet the attempt leaves its one failed record
+    assert [(e[0], e[2]) for e in toy_plugin.events] == [("started", "running"),
+                                                         ("finished", "failed")]
+
+
+def test_unknown_pair_leaves_no_record(registry, text_file, tmp_path):
+    with pytest.raises(ConvertrError):
+        run(registry, text_file, tmp_path / "out.txt")
+    assert toy_plugin.events == []
+
+
+def test_output_without_extension_needs_a_target(registry, text_file, tmp_path):
+    with pytest.raises(ConvertrError) as info:
+        run(registry, text_file, tmp_path / "out")
+    assert info.value.code == "unknown_format" and "give the output an extension" in str(info.value)
 
 
 def test_input_byte_limit(registry, text_file, tmp_path):
@@ -143,7 +157,7 @@ def test_missing_output_directory(registry, text_file, tmp_path):
     with pytest.raises(ConvertrError) as info:
         run(registry, text_file, tmp_path / "nope" / "out.toy")
     assert "does not exist" in info.value.message
-    assert toy_plugin.events == []
+    assert [e[0] for e in toy_plugin.events] == ["started", "finished"]
 
 
 def test_progress_is_monotonic_and_ends_at_one(registry, text_file, tmp_path):
