@@ -1,0 +1,1 @@
+"""Alembic migrations for Convertr's database."""

@@ -1,0 +1,1 @@
+"""Migration scripts, applied in order by `convertr db upgrade` and at start."""
