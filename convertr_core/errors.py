@@ -10,9 +10,9 @@ from typing import Any
 
 
 class ConvertrError(Exception):
-    """Base of every failure a user can cause or meet."""
+    """Base of every failure a user can cause or meet (raise a subclass)."""
 
-    code: str = "conversion_failed"
+    code: str = "error"
     status: int = 500
     exit_code: int = 1
 

@@ -15,8 +15,8 @@ from typing import Any, Mapping
 
 from .cohorts import cohort_for_settings
 from .converters import Converter, Job, Limits, ProgressCallback
-from .errors import (Cancelled, ConversionFailed, ConvertrError, DecodeFailed,
-                     FormatMismatch, InputTooLarge, UnknownFormat)
+from .errors import (BadRequest, Cancelled, ConversionFailed, ConvertrError, DecodeFailed,
+                     FormatMismatch, InputTooLarge, NotFound, UnknownFormat)
 from .formats import SNIFF_BYTES, Format
 from .options import validate_options
 from .records import Caller, ConversionRecord
@@ -149,11 +149,11 @@ def _read_head(path: Path) -> tuple[bytes, int]:
             size = os.fstat(handle.fileno()).st_size
             return handle.read(SNIFF_BYTES), size
     except FileNotFoundError:
-        raise ConvertrError(f"input file {path} does not exist") from None
+        raise NotFound(f"input file {path} does not exist") from None
     except IsADirectoryError:
-        raise ConvertrError(f"input {path} is a directory") from None
+        raise BadRequest(f"input {path} is a directory, not a file") from None
     except OSError as ex:
-        raise ConvertrError(f"cannot read {path}: {ex.strerror}") from None
+        raise BadRequest(f"cannot read {path}: {ex.strerror}") from None
 
 
 def _detect(registry: Registry, path: Path, head: bytes) -> Format:

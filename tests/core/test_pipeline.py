@@ -210,3 +210,16 @@ def test_settings_limits_apply_by_default(registry, text_file, tmp_path):
     with pytest.raises(ConvertrError) as info:
         convert(text_file, tmp_path / "out.toy", registry=registry, settings=small)
     assert info.value.code == "input_too_large"
+
+
+@pytest.mark.parametrize("name, code", [("missing.txt", "not_found"), (".", "bad_request")])
+def test_unreadable_input_has_its_own_code(registry, tmp_path, name, code):
+    with pytest.raises(ConvertrError) as info:
+        run(registry, tmp_path / name, tmp_path / "out.toy", source="txt")
+    assert info.value.code == code
+
+
+def test_error_codes_are_unique():
+    from convertr_core.errors import all_error_classes
+    codes = [cls.code for cls in all_error_classes()]
+    assert len(codes) == len(set(codes))
