@@ -20,8 +20,11 @@ def normalise_label(label: str | None) -> str:
     """NFKC, trim, case-fold, collapse inner whitespace, keep 80 characters."""
     if not label:
         return ""
-    text = unicodedata.normalize("NFKC", label)
-    text = _SPACES.sub(" ", text.strip()).casefold()
+    text = unicodedata.normalize("NFKC", label).strip()
+    # Case-folding can leave text that NFKC would change again (and vice versa), so
+    # normalise once more: equal labels must give one cohort however they were typed.
+    text = unicodedata.normalize("NFKC", text.casefold())
+    text = _SPACES.sub(" ", text).strip()
     return text[:MAX_LABEL_CHARS].strip()
 
 
@@ -35,23 +38,37 @@ def cohort_for(label: str | None, secret: bytes) -> str | None:
 
 
 def load_secret(settings: Settings) -> bytes:
-    """The cohort key: ``CONVERTR_SECRET``, or one generated once into the data dir."""
+    """The cohort key: ``CONVERTR_SECRET``, or one generated once into the data dir.
+
+    The generated key is written to a private temp file (0600) and published with
+    ``os.link``, which fails if the key already exists: processes starting together agree
+    on one key, and nobody ever reads a half-written file.
+    """
     if settings.secret:
         return settings.secret.encode("utf-8")
     path = Path(settings.home) / "secret.key"
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
+    if not path.exists():
+        _publish_secret(path)
+    secret = path.read_bytes().strip()
+    if not secret:
+        raise RuntimeError(f"the cohort secret {path} is empty; delete it or set CONVERTR_SECRET")
+    return secret
+
+
+def _publish_secret(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fresh = secrets.token_hex(32).encode()
-    try:  # O_EXCL: two processes starting at once agree on one key
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_hex(32).encode())
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(draft, path)
     except FileExistsError:
-        return path.read_bytes().strip()
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(fresh)
-    return fresh
+        pass  # another process published its key first: use that one
+    finally:
+        draft.unlink(missing_ok=True)
 
 
 _secrets: dict[str, bytes] = {}

@@ -76,3 +76,9 @@ def dispose_engines() -> None:
     """Close every engine this process created (tests, shutdown)."""
     for key in [k for k in _engines if k[0] == os.getpid()]:
         _engines.pop(key).dispose()
+
+
+def upgrade(settings: Settings | None = None) -> str | None:
+    """Apply pending Alembic migrations once per process (see ``convertr_core.schema``)."""
+    from .schema import upgrade as upgrade_schema  # Alembic loads only when needed
+    return upgrade_schema(settings)

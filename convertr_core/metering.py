@@ -1,0 +1,257 @@
+"""The built-in metering plugin: one ``conversions`` row per conversion attempt.
+
+It is an ordinary plugin (entry point ``metering`` in the ``convertr`` group) on the
+``started`` / ``finished`` hooks: ``started`` inserts a ``running`` row owned by this
+process (host, pid, process start time); ``finished`` turns the same row into
+``succeeded`` or ``failed`` and, in the same transaction, runs every function in
+``FINALISERS`` (billing charges conversion minutes there, so a charge exists exactly when
+its row is final). A row left ``running`` by a crash is closed as ``abandoned`` by
+``recover()``, which runs when a process first meters and then every few minutes.
+
+A metering failure (database down, disk full) never fails a conversion: it is logged at
+ERROR level and counted (``failure_count()``, ``status()``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlalchemy import delete, update
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from .db import database_url, session_scope
+from .hookspecs import hookimpl
+from .models import (ABANDONED, ABANDONED_CODE, RUNNING, Conversion, utc_naive, utcnow)
+from .records import ConversionRecord
+from .schema import upgrade
+from .settings import Settings, get_settings
+
+CONVERTR_PLUGIN_INTERFACE = 1
+
+Finaliser = Callable[[Session, ConversionRecord], None]
+FINALISERS: list[Finaliser] = []
+"""Called as ``finaliser(session, record)`` inside the transaction that finalises a row.
+
+Raising rolls the whole finalisation back (the row stays ``running`` until recovery
+closes it as ``abandoned``), so whatever a finaliser writes is atomic with the row."""
+
+RECOVERY_INTERVAL_S = 300.0
+ABANDON_GRACE_S = 300.0           # beyond the time limit, before a live-looking row is closed
+NO_LIMIT_MAX_AGE_S = 24 * 3600.0  # when conversions have no time limit
+DEFAULT_RETENTION_DAYS = 30
+FINISH_ATTEMPTS = 3
+
+log = logging.getLogger("convertr.metering")
+
+_lock = threading.Lock()
+_failures = {"count": 0}
+_last_error: dict[str, Any] = {}
+_last_recovery: dict[tuple[int, str], float] = {}
+
+
+# -- hooks ---------------------------------------------------------------------------
+@hookimpl
+def convertr_conversion_started(record: ConversionRecord) -> None:
+    """Insert the attempt's ``running`` row (before the converter runs)."""
+    settings = get_settings()
+    try:
+        _ensure_ready(settings)
+        with session_scope(settings) as session:
+            session.add(_new_row(record))
+    except Exception as ex:  # metering never breaks a conversion
+        _record_failure("start", record, ex)
+
+
+@hookimpl
+def convertr_conversion_finished(record: ConversionRecord) -> None:
+    """Finalise the attempt's row and run ``FINALISERS`` in the same transaction."""
+    settings = get_settings()
+    for attempt in range(1, FINISH_ATTEMPTS + 1):
+        try:
+            _ensure_ready(settings)
+            with session_scope(settings) as session:
+                finalise(session, record)
+            return
+        except DBAPIError as ex:  # a blip (connection lost, lock timeout): try again
+            if attempt == FINISH_ATTEMPTS:
+                _record_failure("finish", record, ex)
+            else:
+                time.sleep(0.2 * attempt)
+        except Exception as ex:
+            _record_failure("finish", record, ex)
+            return
+
+
+def finalise(session: Session, record: ConversionRecord) -> Conversion:
+    """Write ``record``'s outcome into its row (creating it if ``started`` failed).
+
+    Then every ``FINALISERS`` entry runs with the same session; the caller commits.
+    """
+    row = session.get(Conversion, record.id) or _new_row(record)
+    row.status = record.outcome if record.outcome != RUNNING else ABANDONED
+    row.error_code = _fit(record.error_code, 64) if record.error_code else None
+    row.runtime_ms = record.runtime_ms
+    row.bytes_out = record.bytes_out
+    row.finished_at = utc_naive(record.finished_at or datetime.now().astimezone())
+    session.add(row)
+    session.flush()
+    for finaliser in list(FINALISERS):
+        finaliser(session, record)
+    return row
+
+
+def start(settings: Settings | None = None) -> None:
+    """Migrate and recover now (the HTTP app calls this at start); never raises."""
+    settings = settings or get_settings()
+    try:
+        _ensure_ready(settings)
+    except Exception as ex:
+        _record_failure("startup", None, ex)
+
+
+# -- recovery and retention ------------------------------------------------------------
+def recover(settings: Settings | None = None, now: datetime | None = None) -> int:
+    """Close ``running`` rows whose owner is gone as ``abandoned``; return how many.
+
+    A row is abandoned when its owner process on this host no longer exists (or is a
+    different process reusing the pid), or, wherever it ran, when it started longer ago
+    than the time limit plus a grace period. A live conversion in another worker or on
+    another host is left alone.
+    """
+    settings = settings or get_settings()
+    now = utc_naive(now) if now else utcnow()
+    oldest = now - timedelta(seconds=_max_age_s(settings))
+    host = socket.gethostname()
+    with session_scope(settings) as session:
+        rows = session.exec(select(Conversion.id, Conversion.owner_host, Conversion.owner_pid,
+                                   Conversion.owner_start, Conversion.started_at)
+                            .where(Conversion.status == RUNNING)).all()
+        gone = [row.id for row in rows
+                if row.started_at < oldest
+                or (row.owner_host == host and not _alive(row.owner_pid, row.owner_start))]
+        if gone:
+            session.execute(update(Conversion)
+                            .where(Conversion.id.in_(gone), Conversion.status == RUNNING)
+                            .values(status=ABANDONED, error_code=ABANDONED_CODE,
+                                    finished_at=now))
+    if gone:
+        log.warning("metering recovery closed %d abandoned conversion(s)", len(gone))
+    return len(gone)
+
+
+def prune(settings: Settings | None = None, now: datetime | None = None,
+          retention_days: int | None = None) -> int:
+    """Delete conversion rows that started before the retention period; return how many."""
+    settings = settings or get_settings()
+    days = retention_days if retention_days is not None else retention_period_days()
+    cutoff = (utc_naive(now) if now else utcnow()) - timedelta(days=days)
+    with session_scope(settings) as session:
+        result = session.execute(delete(Conversion).where(Conversion.started_at < cutoff))
+    return int(result.rowcount or 0)
+
+
+def retention_period_days() -> int:
+    """``CONVERTR_METERING_RETENTION_DAYS`` (default 30)."""
+    raw = os.environ.get("CONVERTR_METERING_RETENTION_DAYS", "").strip()
+    return int(raw) if raw else DEFAULT_RETENTION_DAYS
+
+
+# -- health ------------------------------------------------------------------------------
+def failure_count() -> int:
+    """How many metering writes this process failed (conversions went on regardless)."""
+    return _failures["count"]
+
+
+def status() -> dict[str, Any]:
+    """This process's metering health, JSON-ready (for ``/api/health``)."""
+    return {"failures": _failures["count"], "last_failure": dict(_last_error) or None}
+
+
+# -- internals -----------------------------------------------------------------------------
+def _ensure_ready(settings: Settings) -> None:
+    """Schema at head once per process; recovery and pruning every few minutes."""
+    upgrade(settings)
+    key = (os.getpid(), database_url(settings))
+    now = time.monotonic()
+    with _lock:
+        due = now - _last_recovery.get(key, -RECOVERY_INTERVAL_S) >= RECOVERY_INTERVAL_S
+        if due:
+            _last_recovery[key] = now
+    if due:
+        try:
+            recover(settings)
+            prune(settings)
+        except Exception as ex:  # recovery can wait for the next round
+            _record_failure("recovery", None, ex)
+
+
+def _new_row(record: ConversionRecord) -> Conversion:
+    return Conversion(
+        id=record.id, source=_fit(record.source, 32), target=_fit(record.target, 32),
+        kind=_fit(record.kind, 16), transport=_fit(record.transport, 16),
+        plugin=_fit(record.plugin or "", 64), client_id=record.client_id,
+        cohort=record.cohort, status=RUNNING, started_at=utc_naive(record.started_at),
+        bytes_in=record.bytes_in, owner_host=_fit(socket.gethostname(), 255),
+        owner_pid=os.getpid(), owner_start=_process_start(os.getpid()))
+
+
+def _fit(value: str, length: int) -> str:
+    """PostgreSQL enforces VARCHAR lengths: a third-party plugin's long name or error
+    code must not make the row impossible to write."""
+    return value[:length]
+
+
+def _record_failure(phase: str, record: ConversionRecord | None, ex: BaseException) -> None:
+    with _lock:
+        _failures["count"] += 1
+        _last_error.update(phase=phase, error=type(ex).__name__, at=utcnow().isoformat())
+    what = f"conversion {record.id} ({record.pair_label})" if record else "metering"
+    log.error("METERING FAILURE (%s) for %s: %s; the conversion itself is unaffected",
+              phase, what, type(ex).__name__, exc_info=ex)
+
+
+def _max_age_s(settings: Settings) -> float:
+    limit = settings.time_limit
+    return (limit if limit else NO_LIMIT_MAX_AGE_S) + ABANDON_GRACE_S
+
+
+def _process_start(pid: int) -> str | None:
+    """The process's start time in clock ticks since boot (Linux), to spot pid reuse."""
+    stat = _proc_stat(pid)
+    return stat[1] if stat else None
+
+
+def _proc_stat(pid: int) -> tuple[str, str] | None:
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
+    return fields[0], fields[19]          # state, starttime
+
+
+def _alive(pid: int, started: str | None) -> bool:
+    """Whether the process that owned a row still runs (unknown counts as alive)."""
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # exists, owned by someone else
+    stat = _proc_stat(pid)
+    if stat is None:
+        return not Path("/proc/self/stat").exists()  # no /proc: trust kill()
+    state, start_ticks = stat
+    if state in ("Z", "X"):
+        return False
+    return started is None or start_ticks == started

@@ -1,0 +1,107 @@
+"""Schema migrations: Alembic, driven from code (no ``alembic.ini``).
+
+``upgrade(settings)`` is called once per process by whatever opens the database first
+(the metering plugin, the HTTP app at start, ``convertr db upgrade``). It is idempotent and
+safe when several gunicorn workers start at the same moment: on PostgreSQL the migration
+runs inside a transaction holding an advisory lock; on SQLite an exclusive file lock beside
+the database file serialises the processes. The loser of the race finds the schema at head
+and does nothing.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from .db import database_url, get_engine
+from .settings import Settings, get_settings
+
+SCRIPT_LOCATION = "convertr_core:migrations"
+# Any stable 64-bit number: every Convertr process takes this same advisory lock.
+PG_LOCK_KEY = 0x636F6E7665727472  # "convertr"
+
+_upgraded: set[tuple[int, str]] = set()
+_thread_lock = threading.Lock()
+
+
+def alembic_config() -> Config:
+    """An Alembic ``Config`` pointing at Convertr's migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", SCRIPT_LOCATION)
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision the installed code knows."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(settings: Settings | None = None) -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    with get_engine(settings or get_settings()).connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(settings: Settings | None = None, *, force: bool = False) -> str | None:
+    """Bring the database to the newest revision; cheap after the first call per process.
+
+    Args:
+        settings: which database (default: the process-wide settings).
+        force: run Alembic even if this process already upgraded this database.
+
+    Returns:
+        The revision the database is at afterwards.
+    """
+    settings = settings or get_settings()
+    key = (os.getpid(), database_url(settings))
+    if key in _upgraded and not force:
+        return head_revision()
+    with _thread_lock:  # gthread workers: one thread migrates, the others wait
+        if key in _upgraded and not force:
+            return head_revision()
+        engine = get_engine(settings)
+        with _process_lock(engine), engine.begin() as connection:
+            _take_pg_lock(connection)
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        _upgraded.add(key)
+    return current_revision(settings)
+
+
+def forget_upgrades() -> None:
+    """Make the next ``upgrade`` run Alembic again (tests that drop tables)."""
+    _upgraded.clear()
+
+
+def _take_pg_lock(connection: Connection) -> None:
+    """Released by the commit that ends the migration transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
+
+
+@contextmanager
+def _process_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock across processes for a SQLite file (nothing for servers)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrate.lock")
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
