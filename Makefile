@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SAMPLE := docs/examples/convertr-sample-plugin
 
 .PHONY: serve test install bench clean
 
@@ -11,8 +12,10 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Reinstall when the project metadata changes; the install is editable otherwise.
-$(STAMP): pyproject.toml | $(BIN)/python
+# The sample third-party plugin is installed too, so the suite tests a real one.
+$(STAMP): pyproject.toml $(SAMPLE)/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e $(SAMPLE)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -2,6 +2,9 @@
 
 ``make_registry(plugin, ...)`` builds a registry from explicit plugin modules;
 ``run_conversion(...)`` runs the real pipeline against it in a temp directory.
+``check_plugin(plugin)`` lists what is wrong with a plugin without running it, and
+``conformance_suite(plugin)`` is the test class that runs every conformance check on it
+(imported lazily: it needs pytest).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from ..pipeline import ConversionResult, convert
 from ..records import Caller
 from ..registry import Registry
 from ..settings import Settings
+from .checks import check_plugin
 
 
 def make_registry(*plugins: Any) -> Registry:
@@ -31,4 +35,13 @@ def run_conversion(registry: Registry, input_path: Path, target: str, workdir: P
                    registry=registry, settings=settings, caller=caller)
 
 
-__all__: Iterable[str] = ["make_registry", "run_conversion"]
+def __getattr__(name: str) -> Any:
+    """``conformance_suite`` and ``PluginConformance`` import pytest: load them on use."""
+    if name in ("conformance_suite", "PluginConformance"):
+        from . import conformance
+        return getattr(conformance, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__: Iterable[str] = ["PluginConformance", "check_plugin", "conformance_suite",
+                          "make_registry", "run_conversion"]
