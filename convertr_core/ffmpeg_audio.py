@@ -171,6 +171,7 @@ def convert_to_audio(job: Job) -> None:
         args += ["-movflags", "+faststart"]
     ffmpeg.run([*args, *ffmpeg.output_args(job.output_path, target.muxer)], job,
                duration=duration)
+    job.progress(1.0)
 
 
 def needs_probe(source: str, target: str, options: Mapping[str, Any]) -> bool:

@@ -40,6 +40,7 @@ def run(job: Job) -> None:
             _run_animation(job, image, settings)
         else:
             _run_still(job, image, settings)
+    job.progress(1.0)
 
 
 def _run_still(job: Job, image: Any, settings: ImageOptions) -> None:

@@ -59,6 +59,7 @@ def convert_video(job: Job) -> None:
     args = [*trim, *ffmpeg.input_args(job.input_path, source.demuxer), *streams]
     ffmpeg.run([*args, *ffmpeg.output_args(job.output_path, target.muxer or "")], job,
                duration=duration)
+    job.progress(1.0)
 
 
 def convert_gif(job: Job) -> None:
@@ -79,3 +80,4 @@ def convert_gif(job: Job) -> None:
     ffmpeg.run([*inputs, *ffmpeg.input_args(palette, "png_pipe"), "-an",
                 "-filter_complex", render_graph, "-loop", "0",
                 *ffmpeg.output_args(job.output_path, "gif")], second, duration=duration)
+    job.progress(1.0)
