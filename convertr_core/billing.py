@@ -13,7 +13,10 @@ The rules (docs/billing.md says the same to users):
   (negative). The charge is written by a metering finaliser inside the same transaction
   that finalises the conversion's row: no charge without a row, no row without its charge.
 
-This module is also the built-in ``billing`` plugin (admission hook).
+This module is also the built-in ``billing`` plugin (admission hook). The registry imports
+it for every command, so SQLAlchemy, SQLModel and the accounts code are imported inside the
+functions that touch the database, never at module level: anonymous conversions never
+load them (tests/metering/test_startup_cost.py checks).
 """
 
 from __future__ import annotations
@@ -21,17 +24,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func
-from sqlmodel import Session, select
-
-from .accounts import session_scope
-from .accounts_models import LedgerEntry, utcnow
 from .errors import OutOfBalance, ValidationFailed
 from .hookspecs import hookimpl
 from .records import ConversionRecord
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from .accounts_models import LedgerEntry
 
 CONVERTR_PLUGIN_INTERFACE = 1
 FREE_KINDS = frozenset({"image"})
@@ -60,6 +63,11 @@ def is_billed(record: ConversionRecord) -> bool:
 # -- the ledger -----------------------------------------------------------------------
 def balance(session: Session, client_id: int) -> int:
     """The client's balance in minutes: the sum of its ledger."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from .accounts_models import LedgerEntry
+
     total = session.exec(select(func.coalesce(func.sum(LedgerEntry.minutes), 0)).where(
         LedgerEntry.client_id == client_id)).one()
     return int(total)
@@ -73,6 +81,11 @@ def balance_of(settings: Settings, client_id: int) -> int:
 
 def balances(settings: Settings) -> dict[int, int]:
     """Every client's balance in one query (clients without entries are absent)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from .accounts_models import LedgerEntry
+
     query = select(LedgerEntry.client_id, func.sum(LedgerEntry.minutes)).group_by(
         LedgerEntry.client_id)
     with session_scope(settings) as session:
@@ -88,6 +101,8 @@ def grant(settings: Settings, client_id: int, minutes: int, note: str | None = N
     if not 0 < minutes <= MAX_GRANT_MINUTES:
         raise ValidationFailed(f"a grant must be 1..{MAX_GRANT_MINUTES} minutes",
                                errors={"minutes": ["must be a positive number of minutes"]})
+    from .accounts_models import LedgerEntry
+
     with session_scope(settings) as session:
         session.add(LedgerEntry(client_id=client_id, kind="grant", minutes=minutes,
                                 note=(note or "")[:500] or None))
@@ -97,6 +112,10 @@ def grant(settings: Settings, client_id: int, minutes: int, note: str | None = N
 
 def entries(settings: Settings, client_id: int, limit: int = 20) -> list[LedgerEntry]:
     """The client's newest ledger entries, newest first."""
+    from sqlmodel import select
+
+    from .accounts_models import LedgerEntry
+
     with session_scope(settings) as session:
         return list(session.exec(select(LedgerEntry).where(
             LedgerEntry.client_id == client_id).order_by(
@@ -139,6 +158,8 @@ def charge(session: Session, record: ConversionRecord) -> None:
         return
     minutes = billable_minutes(record.kind, record.runtime_ms, record.outcome == "succeeded")
     if minutes:
+        from .accounts_models import LedgerEntry
+
         session.add(LedgerEntry(client_id=record.client_id, kind="charge", minutes=-minutes,
                                 conversion_id=record.id,
                                 note=f"{record.pair_label}, {record.runtime_ms or 0} ms"))
@@ -167,6 +188,10 @@ class PairUsage:
 def usage(settings: Settings, client_id: int, days: int) -> dict[str, Any]:
     """Per-pair requests, outcomes and billed minutes of a client's last ``days`` days,
     from the metering rows joined to their ledger charges."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from .accounts_models import LedgerEntry, utcnow
     from .models import Conversion  # the metering table
 
     since = utcnow() - timedelta(days=days)
@@ -188,6 +213,14 @@ def usage(settings: Settings, client_id: int, days: int) -> dict[str, Any]:
     return {"window_days": days, "since": since.isoformat() + "Z",
             "pairs": [p.to_dict() for p in listed],
             "total_billed_minutes": sum(p.billed_minutes for p in listed)}
+
+
+def session_scope(settings: Settings) -> Any:
+    """``accounts.session_scope``: a session on a database migrated to head (imported
+    here, on first use, so that loading the plugin does not load SQLModel and bcrypt)."""
+    from .accounts import session_scope as accounts_session
+
+    return accounts_session(settings)
 
 
 def _register_finaliser() -> None:

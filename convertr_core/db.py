@@ -1,7 +1,9 @@
 """Database engines and sessions: SQLite (WAL) by default, PostgreSQL by URL.
 
 Engines are created lazily per process, so gunicorn workers never share a connection
-pool inherited through ``fork``.
+pool inherited through ``fork``. SQLAlchemy and SQLModel are imported only when an engine or
+a session is first needed: the metering plugin imports this module for every command, most
+of which never touch the database.
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from typing import TYPE_CHECKING, Iterator
 
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -43,6 +45,9 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 def _create_engine(url: str) -> Engine:
+    from sqlalchemy import event
+    from sqlmodel import create_engine
+
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
@@ -63,6 +68,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 @contextmanager
 def session_scope(settings: Settings | None = None) -> Iterator[Session]:
     """A session committed on success and rolled back on any exception."""
+    from sqlmodel import Session
+
     with Session(get_engine(settings), expire_on_commit=False) as session:
         try:
             yield session

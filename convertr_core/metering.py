@@ -10,6 +10,10 @@ its row is final). A row left ``running`` by a crash is closed as ``abandoned`` 
 
 A metering failure (database down, disk full) never fails a conversion: it is logged at
 ERROR level and counted (``failure_count()``, ``status()``).
+
+The registry imports this module for every command, most of which never meter anything:
+SQLAlchemy, SQLModel and the schema code are therefore imported inside the functions that
+use the database, never at module level (tests/metering/test_startup_cost.py checks).
 """
 
 from __future__ import annotations
@@ -19,24 +23,23 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable
-
-from sqlalchemy import delete, update
-from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from typing import TYPE_CHECKING, Any, Callable
 
 from .db import database_url, session_scope
 from .hookspecs import hookimpl
-from .models import (ABANDONED, ABANDONED_CODE, RUNNING, Conversion, utc_naive, utcnow)
 from .records import ConversionRecord
-from .schema import upgrade
 from .settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from .models import Conversion
 
 CONVERTR_PLUGIN_INTERFACE = 1
 
-Finaliser = Callable[[Session, ConversionRecord], None]
+Finaliser = Callable[["Session", ConversionRecord], None]
 FINALISERS: list[Finaliser] = []
 """Called as ``finaliser(session, record)`` inside the transaction that finalises a row.
 
@@ -73,6 +76,8 @@ def convertr_conversion_started(record: ConversionRecord) -> None:
 @hookimpl
 def convertr_conversion_finished(record: ConversionRecord) -> None:
     """Finalise the attempt's row and run ``FINALISERS`` in the same transaction."""
+    from sqlalchemy.exc import DBAPIError
+
     settings = get_settings()
     for attempt in range(1, FINISH_ATTEMPTS + 1):
         try:
@@ -95,6 +100,8 @@ def finalise(session: Session, record: ConversionRecord) -> Conversion:
 
     Then every ``FINALISERS`` entry runs with the same session; the caller commits.
     """
+    from .models import ABANDONED, RUNNING, Conversion, utc_naive
+
     row = session.get(Conversion, record.id) or _new_row(record)
     row.status = record.outcome if record.outcome != RUNNING else ABANDONED
     row.error_code = _fit(record.error_code, 64) if record.error_code else None
@@ -126,6 +133,11 @@ def recover(settings: Settings | None = None, now: datetime | None = None) -> in
     than the time limit plus a grace period. A live conversion in another worker or on
     another host is left alone.
     """
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from .models import ABANDONED, ABANDONED_CODE, RUNNING, Conversion, utc_naive, utcnow
+
     settings = settings or get_settings()
     now = utc_naive(now) if now else utcnow()
     oldest = now - timedelta(seconds=_max_age_s(settings))
@@ -150,6 +162,10 @@ def recover(settings: Settings | None = None, now: datetime | None = None) -> in
 def prune(settings: Settings | None = None, now: datetime | None = None,
           retention_days: int | None = None) -> int:
     """Delete conversion rows that started before the retention period; return how many."""
+    from sqlalchemy import delete
+
+    from .models import Conversion, utc_naive, utcnow
+
     settings = settings or get_settings()
     days = retention_days if retention_days is not None else retention_period_days()
     cutoff = (utc_naive(now) if now else utcnow()) - timedelta(days=days)
@@ -178,6 +194,8 @@ def status() -> dict[str, Any]:
 # -- internals -----------------------------------------------------------------------------
 def _ensure_ready(settings: Settings) -> None:
     """Schema at head once per process; recovery and pruning every few minutes."""
+    from .schema import upgrade
+
     upgrade(settings)
     key = (os.getpid(), database_url(settings))
     now = time.monotonic()
@@ -194,6 +212,8 @@ def _ensure_ready(settings: Settings) -> None:
 
 
 def _new_row(record: ConversionRecord) -> Conversion:
+    from .models import RUNNING, Conversion, utc_naive
+
     return Conversion(
         id=record.id, source=_fit(record.source, 32), target=_fit(record.target, 32),
         kind=_fit(record.kind, 16), transport=_fit(record.transport, 16),
@@ -212,10 +232,16 @@ def _fit(value: str, length: int) -> str:
 def _record_failure(phase: str, record: ConversionRecord | None, ex: BaseException) -> None:
     with _lock:
         _failures["count"] += 1
-        _last_error.update(phase=phase, error=type(ex).__name__, at=utcnow().isoformat())
+        _last_error.update(phase=phase, error=type(ex).__name__, at=_utcnow_iso())
     what = f"conversion {record.id} ({record.pair_label})" if record else "metering"
     log.error("METERING FAILURE (%s) for %s: %s; the conversion itself is unaffected",
               phase, what, type(ex).__name__, exc_info=ex)
+
+
+def _utcnow_iso() -> str:
+    """Naive UTC like the rows' timestamps (``models.utcnow``, without importing SQLModel
+    just to report that the database failed)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
 
 
 def _max_age_s(settings: Settings) -> float:
