@@ -179,8 +179,12 @@ def bench_memory(env: dict[str, str], scratch: Path) -> list[dict]:
 def report(cases: list[dict], memory: list[dict], seconds: int, repeat: int) -> str:
     lines = ["## Audio and video (bench_av)\n",
              f"Input: {seconds} s 1280x720 30 fps (H.264/AAC MP4, MPEG-4/MP3 AVI); "
-             f"median of {repeat}; {os.cpu_count()} cores shared with other work: "
-             "provisional.\n"]
+             f"median of {repeat} on {os.cpu_count()} cores; load average at the end: "
+             f"{', '.join(f'{load:.1f}' for load in os.getloadavg())}. The CLI column is a "
+             "fresh process per conversion: it includes a fixed ~0.5 s (interpreter, "
+             "plugins, and SQLAlchemy for the metering row written before ffmpeg starts), "
+             "which dominates sub-second jobs; the in-process column is the marginal "
+             "cost.\n"]
     if cases:
         lines += ["| case | raw ffmpeg | convertr CLI | CLI / ffmpeg | convert() in-process "
                   "| in-process / ffmpeg |", "|---|---|---|---|---|---|"]

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import OutOfBalance, ValidationFailed
 from .hookspecs import hookimpl
 from .records import ConversionRecord
-from .settings import Settings, get_settings
+from .settings import Settings
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -124,7 +124,7 @@ def entries(settings: Settings, client_id: int, limit: int = 20) -> list[LedgerE
 
 # -- admission and charging -----------------------------------------------------------
 @hookimpl
-def convertr_conversion_admit(record: ConversionRecord) -> None:
+def convertr_conversion_admit(record: ConversionRecord, settings: Settings) -> None:
     """Refuse a client's audio/video conversion when its balance is not positive.
 
     Marks every client conversion it lets through, so that a registry without this
@@ -133,7 +133,7 @@ def convertr_conversion_admit(record: ConversionRecord) -> None:
     if record.client_id is None:
         return
     if is_billed(record):
-        check_balance(get_settings(), record.client_id)
+        check_balance(settings, record.client_id)
     record.extra[EXTRA_ADMITTED] = "admitted"
 
 

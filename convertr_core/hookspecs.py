@@ -14,6 +14,7 @@ import pluggy
 from .converters import Converter
 from .formats import Format
 from .records import ConversionRecord
+from .settings import Settings
 
 hookspec = pluggy.HookspecMarker("convertr")
 hookimpl = pluggy.HookimplMarker("convertr")
@@ -54,7 +55,7 @@ def convertr_converters(register: RegisterConverter) -> None:
 
 
 @hookspec
-def convertr_conversion_admit(record: ConversionRecord) -> None:
+def convertr_conversion_admit(record: ConversionRecord, settings: Settings) -> None:
     """Decide whether a conversion may start; raise a ``ConvertrError`` to refuse it.
 
     Called after the input, pair, options and limits have been checked and before any
@@ -63,6 +64,8 @@ def convertr_conversion_admit(record: ConversionRecord) -> None:
 
     Args:
         record: the attempt about to start; ``outcome`` is ``running``.
+        settings: the settings this conversion runs with (its database, its limits).
+            Like every hook argument, an implementation may leave it out.
 
     Returns:
         Nothing; raising refuses the conversion and no ``started`` hook fires.
@@ -70,7 +73,7 @@ def convertr_conversion_admit(record: ConversionRecord) -> None:
 
 
 @hookspec
-def convertr_conversion_started(record: ConversionRecord) -> None:
+def convertr_conversion_started(record: ConversionRecord, settings: Settings) -> None:
     """Observe a conversion that is about to run its converter.
 
     Called exactly once per attempt that passed admission. Metering inserts its
@@ -78,11 +81,12 @@ def convertr_conversion_started(record: ConversionRecord) -> None:
 
     Args:
         record: the attempt; ``outcome`` is ``running``, ``started_at`` is set.
+        settings: the settings this conversion runs with (may be left out).
     """
 
 
 @hookspec
-def convertr_conversion_finished(record: ConversionRecord) -> None:
+def convertr_conversion_finished(record: ConversionRecord, settings: Settings) -> None:
     """Observe a conversion that has ended, successfully or not.
 
     Called exactly once for every ``started`` attempt, also when the converter raised
@@ -91,4 +95,5 @@ def convertr_conversion_finished(record: ConversionRecord) -> None:
     Args:
         record: the attempt with ``outcome`` (``succeeded`` / ``failed``),
             ``error_code``, ``runtime_ms``, ``bytes_in`` and ``bytes_out`` filled in.
+        settings: the settings this conversion ran with (may be left out).
     """

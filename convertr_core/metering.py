@@ -62,9 +62,8 @@ _last_recovery: dict[tuple[int, str], float] = {}
 
 # -- hooks ---------------------------------------------------------------------------
 @hookimpl
-def convertr_conversion_started(record: ConversionRecord) -> None:
+def convertr_conversion_started(record: ConversionRecord, settings: Settings) -> None:
     """Insert the attempt's ``running`` row (before the converter runs)."""
-    settings = get_settings()
     try:
         _ensure_ready(settings)
         with session_scope(settings) as session:
@@ -74,11 +73,10 @@ def convertr_conversion_started(record: ConversionRecord) -> None:
 
 
 @hookimpl
-def convertr_conversion_finished(record: ConversionRecord) -> None:
+def convertr_conversion_finished(record: ConversionRecord, settings: Settings) -> None:
     """Finalise the attempt's row and run ``FINALISERS`` in the same transaction."""
     from sqlalchemy.exc import DBAPIError
 
-    settings = get_settings()
     for attempt in range(1, FINISH_ATTEMPTS + 1):
         try:
             _ensure_ready(settings)

@@ -98,10 +98,10 @@ def convert(input_path: str | os.PathLike[str], output_path: str | os.PathLike[s
     try:
         _check(registry, plan, input_path, output_path, options or {}, limits)
     except ConvertrError as ex:
-        _refuse(registry, record, ex)
+        _refuse(registry, record, ex, settings)
         raise
     record.options = plan.options
-    registry.hook.convertr_conversion_admit(record=record)
+    registry.hook.convertr_conversion_admit(record=record, settings=settings)
     job_args = dict(limits=limits, progress=_monotonic(progress),
                     cancel_event=cancel_event or threading.Event())
     _run(registry, plan, record, input_path, output_path, settings, job_args)
@@ -135,12 +135,13 @@ def _check(registry: Registry, plan: _Plan, input_path: Path, output_path: Path,
         raise ConversionFailed(f"output directory {output_path.parent} does not exist")
 
 
-def _refuse(registry: Registry, record: ConversionRecord, ex: ConvertrError) -> None:
+def _refuse(registry: Registry, record: ConversionRecord, ex: ConvertrError,
+            settings: Settings) -> None:
     """A refused attempt of a known pair still leaves its one (failed) metering row."""
-    _notify(registry, "convertr_conversion_started", record)
+    _notify(registry, "convertr_conversion_started", record, settings)
     record.outcome, record.error_code, record.runtime_ms = "failed", ex.code, 0
     record.finished_at = datetime.now(timezone.utc)
-    _notify(registry, "convertr_conversion_finished", record)
+    _notify(registry, "convertr_conversion_finished", record, settings)
 
 
 def _read_head(path: Path) -> tuple[bytes, int]:
@@ -185,7 +186,7 @@ def _check_bytes(registry: Registry, path: Path, head: bytes, fmt: Format) -> No
 def _run(registry: Registry, plan: _Plan, record: ConversionRecord, input_path: Path,
          output_path: Path, settings: Settings, job_args: dict[str, Any]) -> None:
     """Run the converter in a private temp dir, fire started/finished exactly once."""
-    _notify(registry, "convertr_conversion_started", record)
+    _notify(registry, "convertr_conversion_started", record, settings)
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="convertr-", dir=settings.temp_dir))
     try:
@@ -207,7 +208,7 @@ def _run(registry: Registry, plan: _Plan, record: ConversionRecord, input_path: 
         record.runtime_ms = round((time.perf_counter() - started) * 1000)
         record.finished_at = datetime.now(timezone.utc)
         shutil.rmtree(workdir, ignore_errors=True)
-        _notify(registry, "convertr_conversion_finished", record)
+        _notify(registry, "convertr_conversion_finished", record, settings)
 
 
 def _invoke(converter: Converter, job: Job) -> None:
@@ -244,11 +245,13 @@ def _move_into_place(scratch: Path, output_path: Path) -> None:
             raise ConversionFailed(f"cannot write {output_path}: {ex.strerror}") from None
 
 
-def _notify(registry: Registry, hook: str, record: ConversionRecord) -> None:
+def _notify(registry: Registry, hook: str, record: ConversionRecord,
+            settings: Settings) -> None:
     """Observers must not break conversions: each failure is logged, not raised."""
+    offered = {"record": record, "settings": settings}
     for impl in reversed(getattr(registry.hook, hook).get_hookimpls()):
-        try:
-            impl.function(record=record)
+        try:  # like pluggy, pass only the arguments the implementation names
+            impl.function(**{name: offered[name] for name in impl.argnames})
         except Exception:
             log.exception("observer %s.%s failed for %s", impl.plugin_name, hook, record.id)
 

@@ -117,8 +117,13 @@ def chromium() -> str:
     found = next((shutil.which(name) for name in CHROMIUM_NAMES if shutil.which(name)), None)
     if found:
         return found
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     install = subprocess.run(["apt-get", "install", "-y", "chromium"], capture_output=True,
-                             text=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+                             text=True, env=env)
+    if install.returncode != 0:  # a new machine's package lists may be empty or stale
+        subprocess.run(["apt-get", "update"], capture_output=True, env=env)
+        install = subprocess.run(["apt-get", "install", "-y", "chromium"],
+                                 capture_output=True, text=True, env=env)
     found = shutil.which("chromium")
     if found is None:
         pytest.fail("headless Chromium is needed for the reliability page test and "

@@ -234,3 +234,22 @@ def test_long_third_party_names_still_meter_on_postgresql(settings, postgres_url
     [row] = all_rows(Settings(database_url=postgres_url))
     assert row.status == "failed" and row.error_code == Verbose.code[:64]
     assert row.plugin == "p" * 64 and metering.failure_count() == before
+
+
+def test_rows_go_to_the_database_of_the_conversions_settings(tmp_path, settings):
+    """convert(settings=...) meters into that settings' database, not the environment's."""
+    import convertr_core
+    from sqlmodel import Session, select
+
+    from convertr_core.db import get_engine
+    from convertr_core.models import Conversion
+    from tests.media import make_image
+
+    other = settings.with_(home=tmp_path / "other-home", secret="other-secret")
+    source = make_image(tmp_path / "in.png", size=(8, 8))
+    convertr_core.convert(source, tmp_path / "out.jpg", settings=other)
+    with Session(get_engine(other)) as session:
+        rows = session.exec(select(Conversion)).all()
+    assert [(row.source, row.target, row.status) for row in rows] == [("png", "jpg",
+                                                                        "succeeded")]
+    assert not (settings.home / "convertr.db").exists()
