@@ -3,6 +3,7 @@
 * ``ffmpeg_exe()`` is the binary from the imageio-ffmpeg wheel (there is no ffprobe).
 * ``probe(path, demuxer)`` parses ``ffmpeg -i`` output into ``MediaInfo``: streams,
   codecs, duration, dimensions, the display-matrix rotation and whether audio exists.
+* ``keyframes(...)`` lists a stream's keyframes around a time from packet flags (no decode).
 * ``run(args, job)`` runs one ffmpeg in its own process group under the job's wall-clock
   limit, feeds ``-progress`` into ``job.progress``, kills the whole group on timeout,
   cancel or Ctrl-C, and turns a failure into a ``ConvertrError`` with a short reason.
@@ -20,6 +21,7 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Sequence
 
@@ -172,6 +174,65 @@ def probe(path: Path, demuxer: str, job: Job | None = None) -> MediaInfo:
         raise _classify(outcome.stderr, default=DecodeFailed,
                         fallback="ffmpeg cannot read its header")
     return info
+
+
+# -- keyframes --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Keyframe:
+    """A keyframe: when it shows (seconds on the timeline ``-ss`` counts in) and how long
+    its frame lasts (seconds; 0 when the container does not say)."""
+
+    time: float
+    duration: float
+
+
+_CRC_BASE = re.compile(r"^#tb \d+: (\d+)/(\d+)")
+_CRC_PACKET = re.compile(r"^\d+,\s*-?\d+,\s*(-?\d+),\s*(-?\d+),\s*\d+,\s*0x[0-9a-fA-F]+(.*)$")
+_CRC_FLAGS = re.compile(r"F=0x([0-9a-fA-F]+)")
+
+
+def keyframes(path: Path, demuxer: str, stream: int, start: float, span: float,
+              job: Job) -> list[Keyframe]:
+    """Keyframes of input stream ``stream`` from the last one at or before ``start`` to
+    about ``start + span`` seconds (ffmpeg seeks to a keyframe, then copies from there).
+
+    Reads packet flags only (``-c copy -f framecrc``): nothing is decoded, so the cost is a
+    header read plus ``span`` seconds of demuxing, wherever ``start`` is in the file.
+    """
+    listing = job.workdir / "keyframes.crc"
+    left = job.time_left()
+    limit = PROBE_TIME_LIMIT if left is None else min(PROBE_TIME_LIMIT, left)
+    command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", "error",
+               "-ss", f"{start:.6f}", *input_args(Path(path), demuxer), "-map",
+               f"0:{stream}", "-c", "copy", "-t", f"{span:.6f}",
+               *output_args(listing, "framecrc")]
+    try:
+        outcome = _execute(command, job, limit, None)
+        if outcome.returncode != 0:
+            raise _classify(outcome.stderr, default=DecodeFailed,
+                            fallback="ffmpeg cannot read the video packets")
+        return parse_keyframes(listing.read_text("utf-8", "replace"), start)
+    finally:
+        listing.unlink(missing_ok=True)
+
+
+def parse_keyframes(listing: str, offset: float) -> list[Keyframe]:
+    """The keyframes of a one-stream ``framecrc`` listing, ``offset`` seconds added.
+
+    ``-ss`` makes the listing's timestamps start from the seek point, hence the offset; a
+    packet line carries ``F=0x..`` only when its flags are not exactly "key".
+    """
+    base, found = None, []
+    for line in listing.splitlines():
+        if (header := _CRC_BASE.match(line)) is not None:
+            base = Fraction(int(header.group(1)), int(header.group(2)))
+        elif (packet := _CRC_PACKET.match(line)) is not None and base:
+            pts, duration, rest = int(packet.group(1)), int(packet.group(2)), packet.group(3)
+            flags = _CRC_FLAGS.search(rest)
+            if abs(pts) < 1 << 62 and (flags is None or int(flags.group(1), 16) & 1):
+                found.append(Keyframe(offset + float(pts * base),
+                                      float(max(duration, 0) * base)))
+    return found
 
 
 # -- running ----------------------------------------------------------------------------

@@ -11,22 +11,29 @@ from .recipes import CODEC_NAMES, GIF_MAX_SECONDS, VIDEO_RECIPES, VideoRecipe
 
 # options that change pictures: any of them means the video stream is re-encoded
 _PICTURE_OPTIONS = ("crf", "preset", "max_width", "max_height", "fps", "start", "end")
+_TRIM_OPTIONS = ("start", "end")
 _VP_SPEED = {"ultrafast": 8, "superfast": 8, "veryfast": 7, "faster": 6, "fast": 5,
              "medium": 4, "slow": 3, "slower": 2, "veryslow": 1}
 
 
-def stream_args(target: str, options: Mapping[str, Any], info: MediaInfo) -> list[str]:
-    """Map, codec and filter arguments for a video ``target`` container."""
+def stream_args(target: str, options: Mapping[str, Any], info: MediaInfo, *,
+                trim_copied: bool = False) -> list[str]:
+    """Map, codec and filter arguments for a video ``target`` container.
+
+    ``trim_copied``: the trim starts on a keyframe (see ``trim.copy_trim_args``), so
+    ``start``/``end`` alone do not force a re-encode.
+    """
     recipe = VIDEO_RECIPES[target]
     video, audio = info.video, None if options.get("mute") else info.audio
     if video is None and audio is None:
         raise DecodeFailed("the input has no video or audio stream to convert")
     args: list[str] = []
     if video is not None:
-        args += ["-map", f"0:{video.index}", *_video_args(target, recipe, options, video,
-                                                           info)]
+        args += ["-map", f"0:{video.index}",
+                 *_video_args(target, recipe, options, info, trim_copied)]
     if audio is not None:
-        args += ["-map", f"0:{audio.index}", *_audio_args(recipe, options, audio)]
+        args += ["-map", f"0:{audio.index}", *_audio_args(recipe, options, audio,
+                                                          trim_copied)]
     args += ["-sn", "-dn", "-map_metadata", "0"]
     if recipe.faststart:
         args += ["-movflags", "+faststart"]
@@ -40,10 +47,13 @@ def remux_args(target: str) -> list[str]:
     return args + (["-movflags", "+faststart"] if VIDEO_RECIPES[target].faststart else [])
 
 
-def can_copy_video(recipe: VideoRecipe, options: Mapping[str, Any], video: Stream) -> bool:
-    """Copy when no option touches pictures, the container takes the codec and (for a
-    rotated video) the container keeps the display matrix."""
-    if any(options.get(name) for name in _PICTURE_OPTIONS):
+def can_copy_video(recipe: VideoRecipe, options: Mapping[str, Any], video: Stream, *,
+                   trim_copied: bool = False) -> bool:
+    """Copy when no option touches pictures (a trim from a keyframe does not when
+    ``trim_copied``), the container takes the codec and (for a rotated video) the
+    container keeps the display matrix."""
+    ignored = _TRIM_OPTIONS if trim_copied else ()
+    if any(options.get(name) for name in _PICTURE_OPTIONS if name not in ignored):
         return False
     wanted = options.get("video_codec")
     if wanted and CODEC_NAMES[wanted] != video.codec:
@@ -54,8 +64,10 @@ def can_copy_video(recipe: VideoRecipe, options: Mapping[str, Any], video: Strea
 
 
 def _video_args(target: str, recipe: VideoRecipe, options: Mapping[str, Any],
-                video: Stream, info: MediaInfo) -> list[str]:
-    if can_copy_video(recipe, options, video):
+                info: MediaInfo, trim_copied: bool) -> list[str]:
+    video = info.video
+    assert video is not None
+    if can_copy_video(recipe, options, video, trim_copied=trim_copied):
         tag = ["-tag:v", "hvc1"] if video.codec == "hevc" and target in ("mp4", "mov") else []
         return ["-c:v", "copy", *tag]
     codec = options.get("video_codec") or recipe.codecs[0]
@@ -87,8 +99,11 @@ def _encoder(codec: str, options: Mapping[str, Any]) -> list[str]:
     return ["-c:v", "mpeg4", "-q:v", str(quant), "-tag:v", "XVID", "-pix_fmt", "yuv420p"]
 
 
-def _audio_args(recipe: VideoRecipe, options: Mapping[str, Any], audio: Stream) -> list[str]:
-    trimmed = options.get("start") or options.get("end")
+def _audio_args(recipe: VideoRecipe, options: Mapping[str, Any], audio: Stream,
+                trim_copied: bool) -> list[str]:
+    # an exact (re-encoded) video cut gets an exact audio cut; a copied one copies audio
+    # too when it can (AAC/MP3 packets are ~20 ms, well inside a frame or two)
+    trimmed = not trim_copied and (options.get("start") or options.get("end"))
     if not trimmed and (recipe.copy_audio is None or audio.codec in recipe.copy_audio):
         return ["-c:a", "copy"]
     return list(recipe.audio)

@@ -14,6 +14,7 @@ from convertr_core.ffmpeg_formats import container, formats
 
 from .command import gif_filters, remux_args, stream_args
 from .recipes import gif_options, video_options
+from .trim import copy_trim_args
 
 CONVERTR_PLUGIN_INTERFACE = 1
 
@@ -47,7 +48,8 @@ def _recipe(kind: str, target: str) -> tuple:  # type: ignore[type-arg]
 
 
 def convert_video(job: Job) -> None:
-    """Video → video container in one ffmpeg run (copy, re-encode or a mix)."""
+    """Video → video container in one ffmpeg run (copy, re-encode or a mix); a trim
+    starting on a keyframe is copied too."""
     source, target = container(job.source.id), container(job.target.id)
     if job.source.id == job.target.id and not any(job.options.values()):
         # same container, nothing asked: a remux whatever the codecs, no probe needed
@@ -55,7 +57,10 @@ def convert_video(job: Job) -> None:
     else:
         info = ffmpeg.probe(job.input_path, source.demuxer, job)
         trim, duration = trim_args(job.options, info)
-        streams = stream_args(job.target.id, job.options, info)
+        copied = copy_trim_args(job, info, source.demuxer)
+        trim = trim if copied is None else copied
+        streams = stream_args(job.target.id, job.options, info,
+                              trim_copied=copied is not None)
     args = [*trim, *ffmpeg.input_args(job.input_path, source.demuxer), *streams]
     ffmpeg.run([*args, *ffmpeg.output_args(job.output_path, target.muxer or "")], job,
                duration=duration)
