@@ -1,6 +1,6 @@
 """Convertr's audio/video conversions against the raw ffmpeg command, same input, same settings.
 
-Run: ``.venv/bin/python bench/bench_av.py [--repeat 3] [--seconds 60] [--skip-memory]``.
+Run: ``.venv/bin/python bench/bench_av.py [--repeat 5] [--seconds 60] [--skip-memory]``.
 Prints a markdown section (medians, ratios) and writes ``bench/out/av.json``.
 
 Cases: MP4→MP3, AVI→MP4, MP4→MP4 re-encode (``-o crf=23``), MP4→MP4 with no options
@@ -45,6 +45,10 @@ CASES = {
                                                                      "-movflags", "+faststart"]),
     "MP4 → MP4 (no options: remux)": ("in.mp4", "mp4", {}, ["-c", "copy", "-movflags",
                                                              "+faststart"]),
+    # x264's default GOP (250 frames at 30 fps) puts a keyframe at 25 s: a copied trim
+    "MP4 → MP4 (trim 25–55 s from a keyframe: copy)": (
+        "in.mp4", "mp4", {"start": 25, "end": 55},
+        ["-ss", "25", "-to", "55", "-c", "copy", "-movflags", "+faststart"]),
 }
 
 
@@ -210,7 +214,7 @@ def report(cases: list[dict], memory: list[dict], seconds: int, repeat: int) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--memory-only", action="store_true",

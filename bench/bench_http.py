@@ -223,31 +223,46 @@ def _client(args: tuple[str, bytes, int]) -> tuple[float, float, list[int]]:
 
 
 def bench_rate(requests: int, clients: int, work: Path, temp_root: Path, *,
-               metering: bool = True) -> dict[str, Any]:
+               metering: bool = True, rounds: int = 5) -> dict[str, Any]:
+    """HTTP vs in-process rate in alternating rounds: this VM's noise comes in bursts, so
+    each round pairs an in-process batch with an HTTP batch and the median ratio wins."""
     png = small_png()
     temp = Path(tempfile.mkdtemp(prefix="convertr-bench-rate-", dir=temp_root))
     env = {"CONVERTR_HOME": str(work / "home"), "CONVERTR_TEMP_DIR": str(temp),
            "CONVERTR_DISABLE_PLUGINS": "" if metering else "metering"}
     os.environ.update(env)
-    in_process = _in_process_rate(png, requests, work)
+    source = _in_process_ready(png, work)
     server = Server(REAL_APP, env, workers=max(2, os.cpu_count() or 2))
+    per_round, http, in_process, errors = requests // rounds, [], [], 0
     try:
         _client((server.url, png, 20))  # warm the workers up
-        per_client = requests // clients
         with multiprocessing.get_context("spawn").Pool(clients) as pool:
-            results = pool.map(_client, [(server.url, png, per_client)] * clients)
+            for _ in range(rounds):
+                in_process.append(_in_process_rate(source, per_round, work))
+                rate, failed = _http_rate(pool, server.url, png, per_round, clients)
+                http.append(rate)
+                errors += failed
     finally:
         server.stop()
         shutil.rmtree(temp, ignore_errors=True)
+    return {"requests": per_round * rounds * 2, "clients": clients, "rounds": rounds,
+            "errors": errors, "http_rps": statistics.median(http),
+            "in_process_rps": statistics.median(in_process),
+            "ratio": statistics.median(h / i for h, i in zip(http, in_process)),
+            "http_rps_runs": http, "in_process_rps_runs": in_process}
+
+
+def _http_rate(pool: Any, url: str, png: bytes, requests: int,
+               clients: int) -> tuple[float, int]:
+    """(requests per second, non-200 answers) of ``clients`` keep-alive clients."""
+    results = pool.map(_client, [(url, png, requests // clients)] * clients)
     wall = max(r[1] for r in results) - min(r[0] for r in results)
     statuses = [s for r in results for s in r[2]]
-    http_rate = len(statuses) / wall
-    return {"requests": len(statuses), "clients": clients,
-            "errors": sum(s != 200 for s in statuses), "http_rps": http_rate,
-            "in_process_rps": in_process, "ratio": http_rate / in_process}
+    return len(statuses) / wall, sum(s != 200 for s in statuses)
 
 
-def _in_process_rate(png: bytes, requests: int, work: Path) -> float:
+def _in_process_ready(png: bytes, work: Path) -> Path:
+    """The input file, with the registry built and 20 warm-up conversions done."""
     import convertr_core
     source = work / "a.png"
     source.write_bytes(png)
@@ -255,6 +270,11 @@ def _in_process_rate(png: bytes, requests: int, work: Path) -> float:
     convertr_core.reset_registry()  # CONVERTR_DISABLE_PLUGINS may have changed
     for _ in range(20):  # warm-up, as the server gets
         convertr_core.convert(source, work / "out.jpg", target="jpg", source="png")
+    return source
+
+
+def _in_process_rate(source: Path, requests: int, work: Path) -> float:
+    import convertr_core
     started = time.perf_counter()
     for _ in range(requests):
         convertr_core.convert(source, work / "out.jpg", target="jpg", source="png")
@@ -277,7 +297,8 @@ def report(ingest: dict[str, Any], rate: dict[str, Any], bare_rate: dict[str, An
         ("PNG→JPG 64×64 over HTTP", f"{rate['http_rps']:.0f} req/s "
          f"({rate['clients']} clients, {rate['errors']} errors)", "", ""),
         ("PNG→JPG 64×64 in process", f"{rate['in_process_rps']:.0f} conv/s", "", ""),
-        ("HTTP / in-process", f"{rate['ratio']:.2f}×", "≥ 0.85×", _ok(rate["ratio"] >= 0.85)),
+        ("HTTP / in-process (median of per-round ratios)", f"{rate['ratio']:.2f}× "
+         f"({rate['rounds']} alternating rounds)", "≥ 0.85×", _ok(rate["ratio"] >= 0.85)),
         ("Same, metering off (transport only)", f"{bare_rate['http_rps']:.0f} vs "
          f"{bare_rate['in_process_rps']:.0f}/s = {bare_rate['ratio']:.2f}×", "", ""),
     ]
@@ -287,6 +308,12 @@ def report(ingest: dict[str, Any], rate: dict[str, Any], bare_rate: dict[str, An
              f"{ours['statuses']} (415: ingest only) and {bare['statuses']}.", "",
              "| Measure | Result | Target | |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+    lines += ["", "The request rate depends on concurrency: with SQLite, each conversion "
+              "writes its metering row twice (running, then finished), and writers in "
+              "different workers wait on each other, so more clients than workers lower "
+              "the ratio (2 clients: ~1.1×; 8 clients: 0.6–0.9×, measured here). The "
+              "metering-off row shows the transport alone against a ~1 ms conversion. "
+              "This VM's noise comes in bursts: compare medians of several runs."]
     return "\n".join(lines)
 
 
@@ -297,8 +324,8 @@ def _ok(passed: bool) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=1000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--temp-root", type=Path, default=Path("/dev/shm")
                         if os.path.isdir("/dev/shm") else Path(tempfile.gettempdir()),

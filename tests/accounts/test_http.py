@@ -53,6 +53,9 @@ def test_form_registration_returns_the_seed_shape(api, settings):
     assert data["token"]["type"] == "Bearer"
     assert data["token"]["plain_text_token"].startswith("1|")
     assert data["anonymous_access"] == {"available": True, "upload_limit": "1 GB"}
+    # the same cohort as conversions carry, never the label itself
+    assert result.headers["X-Convertr-Cohort"] == data["user"]["anonymous_api_client_cohort"]
+    assert "acme-mobile" not in str(result.headers).lower()
 
 
 def test_json_registration_and_validation_errors(api):

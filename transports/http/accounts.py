@@ -94,6 +94,7 @@ class RegistrationResource:
         limit_by_address(self.limiter, req, resp)
         done = accounts.register_client(self.settings, read_body(req),
                                         req.get_header(LABEL_HEADER))
+        req.context.cohort = done.client.cohort  # the request log line and header
         resp.status = falcon.HTTP_201
         resp.media = {
             "message": REGISTERED,
