@@ -293,7 +293,7 @@ def report(ingest: dict[str, Any], rate: dict[str, Any], bare_rate: dict[str, An
         ("Ingest rate, convertr", f"{ours['median_mb_s']:.0f} MB/s", "", ""),
         ("Ingest rate, bare Falcon", f"{bare['median_mb_s']:.0f} MB/s "
          f"(peak RSS {bare['peak_rss_mb']:.0f} MB)", "", ""),
-        ("Ingest ratio", f"{ratio:.2f}×", "≥ 0.9×", _ok(ratio >= 0.9)),
+        ("Ingest ratio", f"{ratio:.3f}×", "≥ 0.9×", _ok(ratio >= 0.9)),
         ("PNG→JPG 64×64 over HTTP", f"{rate['http_rps']:.0f} req/s "
          f"({rate['clients']} clients, {rate['errors']} errors)", "", ""),
         ("PNG→JPG 64×64 in process", f"{rate['in_process_rps']:.0f} conv/s", "", ""),
