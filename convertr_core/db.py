@@ -52,11 +52,13 @@ def _create_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.isolation_level = None  # SQLAlchemy's "begin" event opens transactions
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -65,12 +67,33 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+WRITE_OPTION = "convertr_write"
+
+
+def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    """Writers take SQLite's write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads, then writes, fails at once with SQLITE_BUSY when
+    another process committed in between (the busy timeout does not apply to that case),
+    and the caller's retry costs far more than waiting its turn for the lock.
+    """
+    immediate = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 @contextmanager
-def session_scope(settings: Settings | None = None) -> Iterator[Session]:
-    """A session committed on success and rolled back on any exception."""
+def session_scope(settings: Settings | None = None, *, write: bool = True,
+                  ) -> Iterator[Session]:
+    """A session committed on success and rolled back on any exception.
+
+    ``write=False`` for long reads (rollups): on SQLite they then do not hold the write
+    lock that metering waits for.
+    """
     from sqlmodel import Session
 
-    with Session(get_engine(settings), expire_on_commit=False) as session:
+    engine = get_engine(settings)
+    bind = engine.execution_options(**{WRITE_OPTION: True}) if write else engine
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

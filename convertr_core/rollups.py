@@ -233,7 +233,7 @@ def rollups(settings: Settings | None = None, **kwargs: Any) -> RollupReport:
     settings = settings or get_settings()
     try:
         upgrade(settings)  # a fresh data directory shows an empty table, not an error
-        with session_scope(settings) as session:
+        with session_scope(settings, write=False) as session:
             return compute(session, **kwargs)
     except SQLAlchemyError as ex:
         raise ServiceUnavailable("the metering database is unavailable "
