@@ -35,6 +35,9 @@ _STDERR_HEAD = 32 * 1024  # the start (input description) is kept apart from the
 _exe: str | None = None
 
 
+# how often ffmpeg writes -progress (its default, 0.5 s, left short jobs with no report)
+STATS_PERIOD = "0.1"
+
 def ffmpeg_exe() -> str:
     """Path of the bundled ffmpeg binary (imageio-ffmpeg); ``MissingDependency`` if absent."""
     global _exe
@@ -255,7 +258,8 @@ def run(args: Sequence[str], job: Job, *, duration: float | None = None) -> None
     # without a known duration, ffmpeg's own input description (info level) gives it
     level = "error" if duration else "info"
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-y", "-loglevel", level,
-               "-nostats", "-progress", "pipe:1", "-threads", str(threads()), *args]
+               "-nostats", "-progress", "pipe:1", "-stats_period", STATS_PERIOD,
+               "-threads", str(threads()), *args]
     try:
         outcome = _execute(command, job, job.time_left(), duration)
         if outcome.returncode != 0:
