@@ -12,19 +12,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.metering.conftest import python_path
+from tests.metering.conftest import python_path, slow_plugin_site
 from tests.metering.slow_plugin import payload
-
-
-def _slow_plugin_site(folder: Path) -> Path:
-    """A dist-info on PYTHONPATH that registers the slow test plugin by entry point."""
-    dist = folder / "convertr_graceful_slowtest-0.1.dist-info"
-    dist.mkdir(parents=True)
-    (dist / "METADATA").write_text(
-        "Metadata-Version: 2.1\nName: convertr-graceful-slowtest\nVersion: 0.1\n")
-    (dist / "entry_points.txt").write_text(
-        "[convertr]\nslowtest = tests.metering.slow_plugin\n")
-    return folder
 
 
 def _arbiter_pid(log: Path) -> int:
@@ -47,7 +36,7 @@ def _wait_for_running_row(database: Path, timeout: float = 30.0) -> None:
 
 
 def test_sigterm_lets_a_running_conversion_finish(gunicorn_server, settings, tmp_path):
-    site = _slow_plugin_site(tmp_path / "site")
+    site = slow_plugin_site(tmp_path / "site")
     base_url = gunicorn_server(env={"PYTHONPATH": python_path(site)})
     arbiter = _arbiter_pid(gunicorn_server.logs[base_url])
     body = payload(3.0)

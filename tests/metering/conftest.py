@@ -50,7 +50,12 @@ def fresh_database_state() -> Iterator[None]:
 @pytest.fixture
 def slow_plugin_path(tmp_path: Path) -> Path:
     """A folder to put on PYTHONPATH: a dist-info declaring ``slowtest`` in ``convertr``."""
-    folder = tmp_path / "site"
+    return slow_plugin_site(tmp_path / "site")
+
+
+def slow_plugin_site(folder: Path) -> Path:
+    """Write into ``folder`` a dist-info that registers the slow test plugin by entry
+    point, exactly like an installed third-party package; returns ``folder``."""
     dist = folder / "convertr_metering_slowtest-0.1.dist-info"
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text(
