@@ -76,6 +76,8 @@ _secrets: dict[str, bytes] = {}
 
 def cohort_for_settings(label: str | None, settings: Settings) -> str | None:
     """``cohort_for`` with the key that ``settings`` selects (cached per process)."""
+    if not label:  # most calls: no key needed (nor created) to say "no cohort"
+        return None
     if settings.secret:
         return cohort_for(label, settings.secret.encode("utf-8"))
     home = str(Path(settings.home).resolve())

@@ -132,7 +132,7 @@ def test_database_down_never_fails_the_conversion(settings, registry, png, tmp_p
 def test_row_is_written_at_finish_when_the_start_could_not_be(settings, registry, png,
                                                               tmp_path, monkeypatch):
     calls = {"n": 0}
-    real = metering._new_row
+    real = metering._row_values
 
     def fail_first(record):
         calls["n"] += 1
@@ -140,7 +140,7 @@ def test_row_is_written_at_finish_when_the_start_could_not_be(settings, registry
             raise OSError("disk full")
         return real(record)
 
-    monkeypatch.setattr(metering, "_new_row", fail_first)
+    monkeypatch.setattr(metering, "_row_values", fail_first)
     convert(png, tmp_path / "out.jpg", registry=registry)
     [row] = all_rows(settings)
     assert row.status == "succeeded" and row.runtime_ms is not None
