@@ -299,8 +299,9 @@ def test_download_stream_removes_the_temp_files_when_closed(settings: Settings,
                                                             image_registry, tmp_path,
                                                             work_temp):
     app = create_app(settings, image_registry, extensions=())
-    body, content_type = encode_multipart({"output_format": "bmp"},
-                                          {"file": ("a.png", png_bytes(tmp_path))})
+    # 400x300 BMP = 360 kB: over SMALL_OUTPUT_BYTES, so it is streamed from disk.
+    body, content_type = encode_multipart(
+        {"output_format": "bmp"}, {"file": ("a.png", png_bytes(tmp_path, size=(400, 300)))})
     env = falcon.testing.create_environ(method="POST", path="/api/convert", body=body,
                                         headers={"Content-Type": content_type})
     iterable = app(env, lambda status, headers: None)
@@ -308,3 +309,17 @@ def test_download_stream_removes_the_temp_files_when_closed(settings: Settings,
     assert first.startswith(b"BM") and leftovers(work_temp) != []
     iterable.close()
     assert leftovers(work_temp) == []
+
+
+def test_small_outputs_leave_no_temp_files_once_the_response_starts(
+        settings: Settings, image_registry, tmp_path, work_temp):
+    app = create_app(settings, image_registry, extensions=())
+    body, content_type = encode_multipart({"output_format": "jpg"},
+                                          {"file": ("a.png", png_bytes(tmp_path))})
+    env = falcon.testing.create_environ(method="POST", path="/api/convert", body=body,
+                                        headers={"Content-Type": content_type})
+    headers: dict[str, str] = {}
+    iterable = app(env, lambda status, sent: headers.update(sent))
+    first = next(iter(iterable))
+    assert leftovers(work_temp) == []  # before the client has read a byte
+    assert first.startswith(b"\xff\xd8") and int(headers["content-length"]) == len(first)

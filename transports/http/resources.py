@@ -19,6 +19,9 @@ from .openapi import PathsProvider, build_openapi
 from .uploads import read_form
 
 LABEL_HEADER = "X-Convertr-Client-Label"
+# Outputs up to this size are answered from memory: one read beats setting up sendfile
+# and a self-deleting stream, and the temp folder is gone before the first byte is sent.
+SMALL_OUTPUT_BYTES = 256 * 1024
 
 
 class ConvertResource:
@@ -65,13 +68,18 @@ class ConvertResource:
     @staticmethod
     def _respond(resp: falcon.Response, result: ConversionResult, download_name: str,
                  workdir: Path) -> None:
-        """Headers, then the file itself as a stream that removes ``workdir`` when closed."""
+        """Headers, then the file: from memory when small, else as a stream that removes
+        ``workdir`` when the server closes it (after the last byte or a disconnect)."""
         resp.content_type = result.target.media_type
         resp.set_header("Content-Disposition", content_disposition(download_name))
         resp.set_header("X-Convertr-Pair", f"{result.source.label} -> {result.target.label}")
         resp.set_header("X-Convertr-Runtime-Ms", str(result.runtime_ms))
-        resp.content_length = result.output_path.stat().st_size
-        resp.stream = SelfDeletingFile(result.output_path, workdir)
+        resp.content_length = size = result.output_path.stat().st_size
+        if size <= SMALL_OUTPUT_BYTES:
+            resp.data = result.output_path.read_bytes()
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            resp.stream = SelfDeletingFile(result.output_path, workdir)
 
 
 class FormatsResource:
