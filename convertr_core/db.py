@@ -88,7 +88,7 @@ def _sqlite_begin(connection) -> None:  # type: ignore[no-untyped-def]
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def _write_engine(engine: Engine) -> Engine:
+def for_writing(engine: Engine) -> Engine:
     """``engine`` with the option that makes SQLite transactions ``BEGIN IMMEDIATE``."""
     writer = _write_engines.get(id(engine))
     if writer is None:
@@ -103,7 +103,7 @@ def write_transaction(settings: Settings | None = None) -> Iterator[Connection]:
     Core statements on it skip the ORM's unit of work: metering writes two rows per
     conversion this way, which is most of what a small image conversion costs.
     """
-    with _write_engine(get_engine(settings)).begin() as connection:
+    with for_writing(get_engine(settings)).begin() as connection:
         yield connection
 
 
@@ -118,7 +118,7 @@ def session_scope(settings: Settings | None = None, *, write: bool = True,
     from sqlmodel import Session
 
     engine = get_engine(settings)
-    bind = _write_engine(engine) if write else engine
+    bind = for_writing(engine) if write else engine
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
-from .db import database_url, get_engine
+from .db import database_url, for_writing, get_engine
 from .settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -108,7 +108,9 @@ def _run_migrations(engine: Engine) -> None:
     """Alembic ``upgrade head`` under the cross-process locks."""
     from alembic import command
 
-    with _process_lock(engine), engine.begin() as connection:
+    # The write lock up front (SQLite): Alembic reads the schema, then writes; a
+    # deferred transaction would fail at once if another connection wrote in between.
+    with _process_lock(engine), for_writing(engine).begin() as connection:
         _take_pg_lock(connection)
         config = alembic_config()
         config.attributes["connection"] = connection
