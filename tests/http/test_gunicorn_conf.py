@@ -31,3 +31,22 @@ def test_environment_overrides(monkeypatch):
     assert conf.bind == ["0.0.0.0:9000"] and conf.threads == 3
     assert conf.graceful_timeout == 630 and conf.accesslog == "-"
     load(monkeypatch)  # leave the module as the environment has it
+
+
+
+def test_plain_gunicorn_in_a_checkout_uses_the_committed_config():
+    """``gunicorn`` run from the repository root loads ./gunicorn.conf.py by default."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CONVERTR_")}
+    env["CONVERTR_THREADS"] = "3"  # proves the file read the environment, not a default
+    shown = subprocess.run([sys.executable, "-m", "gunicorn", "--print-config",
+                            "convertr_http.app:get_app()"], capture_output=True, text=True,
+                           cwd=Path(__file__).resolve().parents[2], env=env, timeout=60)
+    settings = dict(line.split(" = ", 1) for line in shown.stdout.splitlines() if " = " in line)
+    settings = {name.strip(): value.strip() for name, value in settings.items()}
+    assert settings["worker_class"] == "gthread" and settings["threads"] == "3"
+    assert settings["bind"] == "['127.0.0.1:8000']" and int(settings["graceful_timeout"]) > 3600
