@@ -52,8 +52,7 @@ def get_engine(settings: Settings | None = None) -> Engine:
 
 
 def _create_engine(url: str) -> Engine:
-    from sqlalchemy import event
-    from sqlmodel import create_engine
+    from sqlalchemy import create_engine, event  # not SQLModel's re-export: no pydantic
 
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False,

@@ -12,8 +12,10 @@ A metering failure (database down, disk full) never fails a conversion: it is lo
 ERROR level and counted (``failure_count()``, ``status()``).
 
 The registry imports this module for every command, most of which never meter anything:
-SQLAlchemy, SQLModel and the schema code are therefore imported inside the functions that
-use the database, never at module level (tests/metering/test_startup_cost.py checks).
+SQLAlchemy and the schema code are therefore imported inside the functions that use the
+database, never at module level. Rows are written with Core statements on
+``rows.conversions()``, so a conversion imports SQLModel (and pydantic) only when a
+finaliser actually uses its session (tests/metering/test_startup_cost.py checks both).
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import os
 import socket
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
-from .db import database_url, session_scope, write_transaction
+from .db import database_url, write_transaction
 from .hookspecs import hookimpl
 from .records import ConversionRecord
+from .rows import ABANDONED, ABANDONED_CODE, RUNNING, conversions, utc_naive, utcnow
 from .settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -43,7 +46,8 @@ Finaliser = Callable[["Session", ConversionRecord], None]
 FINALISERS: list[Finaliser] = []
 """Called as ``finaliser(session, record)`` inside the transaction that finalises a row.
 
-Raising rolls the whole finalisation back (the row stays ``running`` until recovery
+``session`` is a SQLModel session joined to that transaction, created when the finaliser
+first uses it (a finaliser that returns early costs no session). Raising rolls the whole finalisation back (the row stays ``running`` until recovery
 closes it as ``abandoned``), so whatever a finaliser writes is atomic with the row."""
 
 RECOVERY_INTERVAL_S = 300.0
@@ -111,14 +115,42 @@ def finalise(connection: Connection, record: ConversionRecord) -> None:
 
 
 def _run_finalisers(connection: Connection, record: ConversionRecord) -> None:
-    from sqlmodel import Session
-
-    # A session on a connection already in a transaction joins it: it neither commits
-    # nor ends it, so the finalisers' writes commit or roll back with the row.
-    with Session(bind=connection) as session:
+    session = _JoinedSession(connection)
+    try:
         for finaliser in list(FINALISERS):
             finaliser(session, record)
         session.flush()
+    finally:
+        session.close()
+
+
+class _JoinedSession:
+    """A SQLModel session on the row's connection, created when a finaliser first uses it.
+
+    Most conversions are anonymous and billing's finaliser returns without touching the
+    session: not building it keeps SQLModel (and pydantic) out of a CLI conversion.
+    A session on a connection already in a transaction joins it: it neither commits nor
+    ends it, so the finalisers' writes commit or roll back with the row.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+        self._session: Session | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._session is None:
+            from sqlmodel import Session
+
+            self._session = Session(bind=self._connection)
+        return getattr(self._session, name)
+
+    def flush(self) -> None:
+        if self._session is not None:
+            self._session.flush()
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
 
 
 def start(settings: Settings | None = None) -> None:
@@ -139,27 +171,25 @@ def recover(settings: Settings | None = None, now: datetime | None = None) -> in
     than the time limit plus a grace period. A live conversion in another worker or on
     another host is left alone.
     """
-    from sqlalchemy import update
-    from sqlmodel import select
+    from sqlalchemy import select
 
-    from .models import ABANDONED, ABANDONED_CODE, RUNNING, Conversion, utc_naive, utcnow
-
+    table = conversions()
     settings = settings or get_settings()
     now = utc_naive(now) if now else utcnow()
     oldest = now - timedelta(seconds=_max_age_s(settings))
     host = socket.gethostname()
-    with session_scope(settings) as session:
-        rows = session.exec(select(Conversion.id, Conversion.owner_host, Conversion.owner_pid,
-                                   Conversion.owner_start, Conversion.started_at)
-                            .where(Conversion.status == RUNNING)).all()
+    with write_transaction(settings) as connection:
+        rows = connection.execute(
+            select(table.c.id, table.c.owner_host, table.c.owner_pid, table.c.owner_start,
+                   table.c.started_at).where(table.c.status == RUNNING)).all()
         gone = [row.id for row in rows
                 if row.started_at < oldest
                 or (row.owner_host == host and not _alive(row.owner_pid, row.owner_start))]
         if gone:
-            session.execute(update(Conversion)
-                            .where(Conversion.id.in_(gone), Conversion.status == RUNNING)
-                            .values(status=ABANDONED, error_code=ABANDONED_CODE,
-                                    finished_at=now))
+            connection.execute(table.update()
+                               .where(table.c.id.in_(gone), table.c.status == RUNNING)
+                               .values(status=ABANDONED, error_code=ABANDONED_CODE,
+                                       finished_at=now))
     if gone:
         log.warning("metering recovery closed %d abandoned conversion(s)", len(gone))
     return len(gone)
@@ -168,15 +198,12 @@ def recover(settings: Settings | None = None, now: datetime | None = None) -> in
 def prune(settings: Settings | None = None, now: datetime | None = None,
           retention_days: int | None = None) -> int:
     """Delete conversion rows that started before the retention period; return how many."""
-    from sqlalchemy import delete
-
-    from .models import Conversion, utc_naive, utcnow
-
+    table = conversions()
     settings = settings or get_settings()
     days = retention_days if retention_days is not None else retention_period_days()
     cutoff = (utc_naive(now) if now else utcnow()) - timedelta(days=days)
-    with session_scope(settings) as session:
-        result = session.execute(delete(Conversion).where(Conversion.started_at < cutoff))
+    with write_transaction(settings) as connection:
+        result = connection.execute(table.delete().where(table.c.started_at < cutoff))
     return int(result.rowcount or 0)
 
 
@@ -227,17 +254,13 @@ def _statements() -> _Statements:
     """The two metering statements, built once (SQLAlchemy caches their compiled SQL)."""
     from sqlalchemy import bindparam
 
-    from .models import Conversion
-
-    table = Conversion.__table__
+    table = conversions()
     return _Statements(insert=table.insert(),
                        finish=table.update().where(table.c.id == bindparam("row_id")))
 
 
 def _row_values(record: ConversionRecord) -> dict[str, Any]:
     """A new ``running`` row owned by this process."""
-    from .models import RUNNING, utc_naive
-
     return {"id": record.id, "source": _fit(record.source, 32),
             "target": _fit(record.target, 32), "kind": _fit(record.kind, 16),
             "transport": _fit(record.transport, 16), "plugin": _fit(record.plugin or "", 64),
@@ -248,8 +271,6 @@ def _row_values(record: ConversionRecord) -> dict[str, Any]:
 
 def _outcome_values(record: ConversionRecord) -> dict[str, Any]:
     """The columns ``finished`` sets: outcome, error code, numbers, end time."""
-    from .models import ABANDONED, RUNNING, utc_naive
-
     return {"status": record.outcome if record.outcome != RUNNING else ABANDONED,
             "error_code": _fit(record.error_code, 64) if record.error_code else None,
             "runtime_ms": record.runtime_ms, "bytes_out": record.bytes_out,
@@ -282,9 +303,8 @@ def _record_failure(phase: str, record: ConversionRecord | None, ex: BaseExcepti
 
 
 def _utcnow_iso() -> str:
-    """Naive UTC like the rows' timestamps (``models.utcnow``, without importing SQLModel
-    just to report that the database failed)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None).isoformat()
+    """Naive UTC like the rows' timestamps."""
+    return utcnow().isoformat()
 
 
 def _max_age_s(settings: Settings) -> float:

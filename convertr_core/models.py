@@ -7,28 +7,14 @@ the Alembic migrations in ``convertr_core/migrations``: keep them in step with t
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import BigInteger, Column, DateTime, Index
 from sqlmodel import Field, SQLModel
 
-RUNNING, SUCCEEDED, FAILED, ABANDONED = "running", "succeeded", "failed", "abandoned"
-FINISHED_STATUSES = (SUCCEEDED, FAILED, ABANDONED)
-ERROR_STATUSES = (FAILED, ABANDONED)
-ABANDONED_CODE = "abandoned"
-
-
-def utc_naive(moment: datetime) -> datetime:
-    """``moment`` as naive UTC, the form every timestamp column holds."""
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
-
-
-def utcnow() -> datetime:
-    """Now, as naive UTC."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from .rows import (ABANDONED, ABANDONED_CODE, ERROR_STATUSES, FAILED,  # noqa: F401
+                   FINISHED_STATUSES, RUNNING, SUCCEEDED, TABLE_NAME, utc_naive, utcnow)
 
 
 class Conversion(SQLModel, table=True):
@@ -40,7 +26,7 @@ class Conversion(SQLModel, table=True):
     recovery can tell a crash from a conversion still in progress.
     """
 
-    __tablename__ = "conversions"
+    __tablename__ = TABLE_NAME
     __table_args__ = (
         Index("ix_conversions_started_at", "started_at"),
         Index("ix_conversions_status", "status"),
