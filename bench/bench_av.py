@@ -181,14 +181,17 @@ def bench_memory(env: dict[str, str], scratch: Path) -> list[dict]:
 
 
 def report(cases: list[dict], memory: list[dict], seconds: int, repeat: int) -> str:
+    # What a fresh process adds, whatever the job: the median CLI - in-process gap.
+    fixed = statistics.median(row["median"]["cli"] - row["median"]["in_process"]
+                              for row in cases) if cases else 0.0
     lines = ["## Audio and video (bench_av)\n",
              f"Input: {seconds} s 1280x720 30 fps (H.264/AAC MP4, MPEG-4/MP3 AVI); "
              f"median of {repeat} on {os.cpu_count()} cores; load average at the end: "
              f"{', '.join(f'{load:.1f}' for load in os.getloadavg())}. The CLI column is a "
-             "fresh process per conversion: it includes a fixed ~0.5 s (interpreter, "
-             "plugins, and SQLAlchemy for the metering row written before ffmpeg starts), "
-             "which dominates sub-second jobs; the in-process column is the marginal "
-             "cost.\n"]
+             f"fresh process per conversion: it includes a fixed ~{fixed:.2f} s (median "
+             "gap to in-process: interpreter, plugins, and SQLAlchemy for the metering row "
+             "written before ffmpeg starts), which dominates sub-second jobs; the "
+             "in-process column is the marginal cost.\n"]
     if cases:
         lines += ["| case | raw ffmpeg | convertr CLI | CLI / ffmpeg | convert() in-process "
                   "| in-process / ffmpeg |", "|---|---|---|---|---|---|"]
