@@ -50,3 +50,12 @@ def test_plain_gunicorn_in_a_checkout_uses_the_committed_config():
     settings = {name.strip(): value.strip() for name, value in settings.items()}
     assert settings["worker_class"] == "gthread" and settings["threads"] == "3"
     assert settings["bind"] == "['127.0.0.1:8000']" and int(settings["graceful_timeout"]) > 3600
+
+
+def test_default_worker_count_follows_the_cores_up_to_a_cap(monkeypatch):
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 2)
+    assert load(monkeypatch).workers == 5
+    monkeypatch.setattr("multiprocessing.cpu_count", lambda: 64)
+    assert load(monkeypatch).workers == gunicorn_conf.MAX_DEFAULT_WORKERS == 12
+    monkeypatch.undo()
+    load(monkeypatch)

@@ -10,10 +10,12 @@ Why these values (measured on the 2-core dev machine):
   upload or conversion; gthread's main thread keeps heart-beating while request threads
   work, so a 1 GB upload or a 20-minute transcode is never cut off by gunicorn.
   Conversion time limits are the core's job (``CONVERTR_TIME_LIMIT``), not gunicorn's.
-* Workers: 2 × cores + 1 (gunicorn's advice). A keep-alive connection stays with the
-  worker that accepted it, so with one worker per core a few busy clients can land on
-  the same process and leave a core idle; more processes let the kernel spread them (4
-  keep-alive clients on 2 cores: ~480-720 → ~700-780 small conversions/s, measured).
+* Workers: 2 × cores + 1 (gunicorn's advice), at most 12 (its docs: 4-12 processes
+  serve thousands of requests a second; each idle worker holds ~75 MB, and video runs
+  in ffmpeg children that use every core anyway). A keep-alive connection stays with
+  the worker that accepted it, so with one worker per core a few busy clients can land
+  on the same process and leave a core idle; more processes let the kernel spread them
+  (4 keep-alive clients on 2 cores: ~480-720 → ~700-780 small conversions/s, measured).
 * Threads per worker: conversions mostly wait on ffmpeg subprocesses or release the GIL
   in codecs, and uploads wait on the network, so several threads per process keep a
   health check answered while long requests run. Four per worker: Python code in one
@@ -42,7 +44,9 @@ def _int_env(name: str, default: int) -> int:
 
 bind = [_env.get("CONVERTR_BIND", "127.0.0.1:8000")]
 worker_class = "gthread"
-workers = _int_env("CONVERTR_WORKERS", 2 * multiprocessing.cpu_count() + 1)
+MAX_DEFAULT_WORKERS = 12
+workers = _int_env("CONVERTR_WORKERS",
+                   min(2 * multiprocessing.cpu_count() + 1, MAX_DEFAULT_WORKERS))
 threads = _int_env("CONVERTR_THREADS", 4)
 
 # gthread's heartbeat runs beside the request threads: this only catches a wedged
