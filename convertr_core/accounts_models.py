@@ -1,13 +1,14 @@
 """Tables for API clients, their bearer tokens and their conversion-minute ledger.
 
-Created by the Alembic revision ``0002_accounts``; keep the two in step.
+Created by the Alembic revisions ``0002_accounts`` and ``0003_rate_limits``; keep them in
+step.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, DateTime, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -69,3 +70,19 @@ class LedgerEntry(SQLModel, table=True):
     conversion_id: str | None = Field(default=None, max_length=32)
     note: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=_timestamp())
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted request of a rate-limited kind (registration, token request).
+
+    ``key`` is a keyed hash of the client address, never the address. Rows older than
+    their window are deleted as new hits arrive, so the table holds about one window.
+    """
+
+    __tablename__ = "rate_limit_hits"
+    __table_args__ = (Index("ix_rate_limit_hits_lookup", "bucket", "key", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bucket: str = Field(max_length=32)
+    key: str = Field(max_length=64)
+    at: datetime = Field(sa_column=_timestamp())

@@ -78,9 +78,14 @@ def cohort_for_settings(label: str | None, settings: Settings) -> str | None:
     """``cohort_for`` with the key that ``settings`` selects (cached per process)."""
     if not label:  # most calls: no key needed (nor created) to say "no cohort"
         return None
+    return cohort_for(label, secret_for_settings(settings))
+
+
+def secret_for_settings(settings: Settings) -> bytes:
+    """The keyed-hash secret ``settings`` selects (read or created once per process)."""
     if settings.secret:
-        return cohort_for(label, settings.secret.encode("utf-8"))
+        return settings.secret.encode("utf-8")
     home = str(Path(settings.home).resolve())
     if home not in _secrets:
         _secrets[home] = load_secret(settings)
-    return cohort_for(label, _secrets[home])
+    return _secrets[home]

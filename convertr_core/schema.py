@@ -32,7 +32,7 @@ SCRIPT_LOCATION = "convertr_core:migrations"
 # The newest revision in convertr_core/migrations/versions. UPDATE IT WITH EVERY NEW
 # MIGRATION: upgrade() skips Alembic when the database is at this revision.
 # tests/metering/test_startup_cost.py fails when it differs from Alembic's actual head.
-HEAD_REVISION = "0002_accounts"
+HEAD_REVISION = "0003_rate_limits"
 # Any stable 64-bit number: every Convertr process takes this same advisory lock.
 PG_LOCK_KEY = 0x636F6E7665727472  # "convertr"
 

@@ -1,4 +1,5 @@
-"""Revision 0002_accounts creates exactly the tables the models describe."""
+"""Revisions 0002_accounts and 0003_rate_limits create exactly the tables the models
+describe."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ from sqlmodel import SQLModel
 from convertr_core import accounts_models, schema
 from convertr_core.db import get_engine
 
-TABLES = {"api_clients", "api_tokens", "ledger_entries"}
+TABLES = {"api_clients", "api_tokens", "ledger_entries", "rate_limit_hits"}
 
 
-def test_upgrade_reaches_0002_and_matches_the_models(settings):
+def test_upgrade_reaches_head_and_matches_the_models(settings):
     check_schema(settings)
 
 
@@ -24,7 +25,7 @@ def test_the_same_on_postgresql(pg_settings):
 
 
 def check_schema(settings) -> None:
-    assert schema.upgrade(settings) == "0002_accounts" == schema.head_revision()
+    assert schema.upgrade(settings) == "0003_rate_limits" == schema.head_revision()
     engine = get_engine(settings)
     assert TABLES <= set(inspect(engine).get_table_names())
     with engine.connect() as connection:

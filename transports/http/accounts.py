@@ -8,7 +8,8 @@ Loaded by ``create_app`` through ``ROUTE_EXTENSIONS``:
 * ``POST /api/tokens`` — a new token for email + password.
 * ``DELETE /api/tokens/current`` — revoke the token this request carries.
 
-Registration and token creation are rate-limited per client address, per worker
+Registration and token creation are rate-limited per client address, counted in the
+database so that the limit holds across workers and machines
 (``CONVERTR_REGISTRATIONS_PER_HOUR``, default 10; ``CONVERTR_TOKEN_REQUESTS_PER_HOUR``,
 default 30; 0 turns a limit off).
 """
@@ -23,7 +24,7 @@ import falcon
 from convertr_core import Registry, Settings, ValidationFailed, accounts, billing
 from convertr_core.rollups import parse_window
 
-from .auth import BearerAuth, SlidingWindowLimiter, limit_by_address, require_client
+from .auth import AddressLimit, BearerAuth, require_client
 from .accounts_openapi import accounts_paths
 from .uploads import human_bytes
 
@@ -39,10 +40,12 @@ def middleware(settings: Settings) -> list[Any]:
 
 def add_routes(app: falcon.App, settings: Settings) -> None:
     """Add the account endpoints."""
-    registrations = SlidingWindowLimiter(_per_hour("CONVERTR_REGISTRATIONS_PER_HOUR", 10),
-                                         HOUR_S, "registrations")
-    token_requests = SlidingWindowLimiter(_per_hour("CONVERTR_TOKEN_REQUESTS_PER_HOUR", 30),
-                                          HOUR_S, "token requests")
+    registrations = AddressLimit(settings, "registrations",
+                                 _per_hour("CONVERTR_REGISTRATIONS_PER_HOUR", 10), HOUR_S,
+                                 "registrations")
+    token_requests = AddressLimit(settings, "tokens",
+                                  _per_hour("CONVERTR_TOKEN_REQUESTS_PER_HOUR", 30), HOUR_S,
+                                  "token requests")
     app.add_route("/api/client-registrations", RegistrationResource(settings, registrations))
     app.add_route("/api/me", MeResource(settings))
     app.add_route("/api/me/usage", UsageResource(settings))
@@ -87,11 +90,11 @@ def token_json(plain_text_token: str) -> dict[str, str]:
 class RegistrationResource:
     """``POST /api/client-registrations``."""
 
-    def __init__(self, settings: Settings, limiter: SlidingWindowLimiter) -> None:
+    def __init__(self, settings: Settings, limiter: AddressLimit) -> None:
         self.settings, self.limiter = settings, limiter
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        limit_by_address(self.limiter, req, resp)
+        self.limiter.check(req, resp)
         done = accounts.register_client(self.settings, read_body(req),
                                         req.get_header(LABEL_HEADER))
         req.context.cohort = done.client.cohort  # the request log line and header
@@ -138,11 +141,11 @@ class UsageResource:
 class TokensResource:
     """``POST /api/tokens``: a new token for the client's email and password."""
 
-    def __init__(self, settings: Settings, limiter: SlidingWindowLimiter) -> None:
+    def __init__(self, settings: Settings, limiter: AddressLimit) -> None:
         self.settings, self.limiter = settings, limiter
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
-        limit_by_address(self.limiter, req, resp)
+        self.limiter.check(req, resp)
         body = read_body(req)
         missing = {name: [f"The {name} field is required."] for name in ("email", "password")
                    if not isinstance(body.get(name), str) or not body[name]}

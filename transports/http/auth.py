@@ -7,15 +7,11 @@ malformed, unknown or revoked token is a 401, never silently anonymous).
 
 from __future__ import annotations
 
-import math
-import threading
-import time
-from collections import defaultdict, deque
 from typing import Any
 
 import falcon
 
-from convertr_core import RateLimited, Settings, Unauthorized
+from convertr_core import RateLimited, Settings, Unauthorized, ratelimits
 from convertr_core.accounts import authenticate
 from convertr_core.billing import RESPONSE_HEADERS
 
@@ -56,47 +52,20 @@ def require_client(req: falcon.Request) -> int:
     return client_id
 
 
-class SlidingWindowLimiter:
-    """At most ``limit`` events per ``window_s`` seconds per key, in this process.
+class AddressLimit:
+    """At most ``limit`` requests of one kind per ``window_s`` seconds per client address,
+    counted in the database: the same for every worker and machine."""
 
-    Each gunicorn worker keeps its own window, so with N workers an address may get up
-    to N × ``limit`` through in the worst case; that bounds abuse, which is the point.
-    """
+    def __init__(self, settings: Settings, bucket: str, limit: int, window_s: float,
+                 what: str) -> None:
+        self.settings, self.bucket, self.what = settings, bucket, what
+        self.limit, self.window_s = limit, window_s
 
-    def __init__(self, limit: int, window_s: float, what: str) -> None:
-        self.limit, self.window_s, self.what = limit, window_s, what
-        self._events: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> None:
-        """Count one event for ``key``; ``RateLimited`` (with ``retry_after``) when over."""
-        if self.limit <= 0:
-            return
-        now = time.monotonic()
-        with self._lock:
-            events = self._events[key]
-            while events and events[0] <= now - self.window_s:
-                events.popleft()
-            if len(events) >= self.limit:
-                wait = max(1, math.ceil(events[0] + self.window_s - now))
-                raise RateLimited(f"too many {self.what} from this address; try again in "
-                                  f"{wait} s", retry_after=wait)
-            events.append(now)
-            self._forget_idle(now)
-
-    def _forget_idle(self, now: float) -> None:
-        """Drop keys whose newest event left the window, so memory stays bounded."""
-        if len(self._events) < 10_000:
-            return
-        for key in [k for k, v in self._events.items() if not v or v[-1] <= now - self.window_s]:
-            del self._events[key]
-
-
-def limit_by_address(limiter: SlidingWindowLimiter, req: falcon.Request,
-                     resp: falcon.Response) -> None:
-    """Apply ``limiter`` to the request's client address; set ``Retry-After`` on a 429."""
-    try:
-        limiter.hit(req.remote_addr or "unknown")
-    except RateLimited as ex:
-        resp.set_header("Retry-After", str(ex.details["retry_after"]))
-        raise
+    def check(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Count this request; a 429 with ``Retry-After`` when the address is over."""
+        try:
+            ratelimits.hit(self.settings, self.bucket, req.remote_addr or "unknown",
+                           limit=self.limit, window_s=self.window_s, what=self.what)
+        except RateLimited as ex:
+            resp.set_header("Retry-After", str(ex.details["retry_after"]))
+            raise
