@@ -69,7 +69,7 @@ AUDIO_HOLDS: dict[str, frozenset[str]] = {
 }
 
 # rates every target encoder takes (AAC and MP3 only accept a fixed list)
-_RATES = ("8000", "11025", "12000", "16000", "22050", "24000", "32000", "44100", "48000")
+_RATES = (8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000)
 
 _TRIM = (Option("start", "float", "start at this second (trim)", min=0),
          Option("end", "float", "stop at this second (trim)", min=0))
@@ -87,8 +87,8 @@ def audio_options(target: str) -> tuple[Option, ...]:
     if recipe.lossy:
         found.append(Option("bitrate", "int", "audio bitrate in kb/s", min=32, max=320))
     if recipe.fixed_rate is None:
-        rates = _RATES if target == "mp3" else (*_RATES, "88200", "96000")  # MP3: 48k max
-        found.append(Option("sample_rate", "str", "sample rate in Hz", choices=rates))
+        rates = _RATES if target == "mp3" else (*_RATES, 88200, 96000)  # MP3: 48k max
+        found.append(Option("sample_rate", "int", "sample rate in Hz", choices=rates))
     found += [Option("channels", "int", "1 = mono, 2 = stereo", min=1, max=2), *_TRIM,
               Option("normalize", "bool", "even out loudness (EBU R128, -16 LUFS)",
                      default=False)]

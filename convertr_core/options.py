@@ -22,7 +22,7 @@ class Option:
         help: one line for ``convertr formats`` and the API schema.
         default: the value used when the caller gives none (None: unset).
         min, max: inclusive range for numbers.
-        choices: allowed values for strings.
+        choices: the allowed values, for ``str`` and ``int`` options.
     """
 
     name: str
@@ -31,7 +31,7 @@ class Option:
     default: Any = None
     min: float | None = None
     max: float | None = None
-    choices: tuple[str, ...] | None = None
+    choices: tuple[Any, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.type not in _TYPES:
@@ -45,7 +45,7 @@ class Option:
         if self.max is not None and value > self.max:
             raise self._invalid(f"must be at most {_num(self.max)}")
         if self.choices is not None and value not in self.choices:
-            raise self._invalid(f"must be one of {', '.join(self.choices)}")
+            raise self._invalid(f"must be one of {', '.join(map(str, self.choices))}")
         return value
 
     def _coerce(self, raw: Any) -> Any:

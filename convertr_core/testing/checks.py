@@ -223,16 +223,24 @@ def option_problems(opt: Any) -> list[str]:
     problems = []
     if not _OPTION_NAME.match(opt.name):
         problems.append(f"{where}: use a lowercase identifier such as 'quality'")
-    if opt.type in ("int", "float") and opt.min is None and opt.max is None:
+    if opt.type in ("int", "float") and opt.min is None and opt.max is None \
+            and not opt.choices:
         problems.append(f"{where}: a number needs min (and max where there is one), so that "
                         "out-of-range values are refused before the converter runs")
     if opt.min is not None and opt.max is not None and opt.min > opt.max:
         problems.append(f"{where}: min {opt.min} is greater than max {opt.max}")
-    if opt.choices is not None and (opt.type != "str" or not opt.choices):
-        problems.append(f"{where}: choices need type 'str' and at least one value")
+    if opt.choices is not None and not _choices_fit(opt):
+        problems.append(f"{where}: choices need type 'str' or 'int', at least one value, "
+                        "and values of that type")
     if opt.default is not None:
         try:
             opt.parse(opt.default)
         except InvalidOption as ex:
             problems.append(f"{where}: its own default {opt.default!r} is refused ({ex})")
     return problems
+
+
+def _choices_fit(opt: Option) -> bool:
+    kind = {"str": str, "int": int}.get(opt.type)
+    return bool(opt.choices) and kind is not None and all(
+        isinstance(choice, kind) and not isinstance(choice, bool) for choice in opt.choices)

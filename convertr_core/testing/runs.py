@@ -232,7 +232,9 @@ def invalid_values(opt: Option) -> list[tuple[Any, str]]:
         bad.append((1.5, "not a whole number"))
     if opt.type == "bool":
         bad.append(("maybe", "not a boolean"))
-    if opt.choices:
+    if opt.choices and opt.type == "int":
+        bad.append((max(opt.choices) + 1, f"not one of {', '.join(map(str, opt.choices))}"))
+    elif opt.choices:
         bad.append(("not-one-of-the-choices", f"not one of {', '.join(opt.choices)}"))
     return bad
 

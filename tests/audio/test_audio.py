@@ -62,6 +62,13 @@ def test_bitrate_rate_and_channels_are_applied(registry, sources, tmp_path: Path
     assert size_kbps == pytest.approx(96, rel=0.25)
 
 
+def test_sample_rates_are_listed_as_numbers(registry) -> None:
+    [mp3] = [pair for pair in registry.describe()["pairs"]
+             if (pair["source"], pair["target"]) == ("wav", "mp3")]
+    [rate] = [opt for opt in mp3["options"] if opt["name"] == "sample_rate"]
+    assert rate["type"] == "int" and 44100 in rate["choices"] and 96000 not in rate["choices"]
+
+
 def test_trim_gives_the_requested_length(registry, sources, tmp_path: Path) -> None:
     result = run_conversion(registry, sources["flac"], "ogg", tmp_path,
                             options={"start": 0.25, "end": "1.0"})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from convertr_core import Converter, Format, Option, hookimpl
+from convertr_core import Converter, Format, InvalidOption, Option, hookimpl
 from convertr_core.testing import check_plugin
 
 from tests.plugins.helpers import copy_sample, edit, run_pytest
@@ -69,7 +69,9 @@ def test_bad_declarations_are_listed_one_per_problem() -> None:
 
     @hookimpl
     def convertr_converters(register):
-        options = (Option("level", "int"), Option("speed", "int", default=11, min=0, max=10))
+        options = (Option("level", "int"), Option("speed", "int", default=11, min=0, max=10),
+                   Option("rate", "int", choices=("8000", "16000")),
+                   Option("ratio", "float", choices=(0.5, 1.0)))
         register(Converter("txt2", "nowhere", "document", lambda job: None, options))
         register(Converter("txt2", "txt2", "document", lambda job: None))
         register(Converter("txt2", "txt2", "document", lambda job: None))
@@ -85,6 +87,8 @@ def test_bad_declarations_are_listed_one_per_problem() -> None:
         "converter txt2->nowhere: format 'nowhere' is not declared",
         "option 'level': a number needs min",
         "option 'speed': its own default 11 is refused",
+        "option 'rate': choices need type 'str' or 'int'",
+        "option 'ratio': choices need type 'str' or 'int'",
         "converter txt2->txt2 is registered twice",
     ]:
         assert expected in text, f"missing {expected!r} in:\n{text}"
@@ -171,3 +175,11 @@ def test_temp_files_and_files_beside_the_input_are_caught(tmp_path: Path) -> Non
     assert stray_problem(report).startswith("the converter created or changed files outside "
                                             "job.workdir: input/input.bak, systemp/tmp")
     assert tempfile.gettempdir() != str(tmp_path / "run" / "systemp")  # restored
+
+
+def test_integer_choices_parse_form_text_and_refuse_other_numbers() -> None:
+    rate = Option("sample_rate", "int", choices=(22050, 44100))
+    assert rate.parse("22050") == 22050 and rate.parse(44100) == 44100
+    with pytest.raises(InvalidOption) as refused:
+        rate.parse("22051")
+    assert refused.value.errors == {"sample_rate": ["must be one of 22050, 44100"]}

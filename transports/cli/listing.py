@@ -119,7 +119,7 @@ def _option_text(opt: dict[str, Any]) -> str:
     if "min" in opt or "max" in opt:
         facts[0] += f" {_num(opt.get('min', ''))}..{_num(opt.get('max', ''))}"
     if "choices" in opt:
-        facts.append("|".join(opt["choices"]))
+        facts.append("|".join(map(str, opt["choices"])))
     if "default" in opt:
         default = opt["default"]
         facts.append(f"default {str(default).lower() if isinstance(default, bool) else default}")
