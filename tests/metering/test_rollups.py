@@ -28,6 +28,20 @@ def _at(**delta: float) -> datetime:
 
 @pytest.fixture
 def fixture_rows(settings):
+    """The hand-computed data set in the test's SQLite database."""
+    fill(settings)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_settings(request, settings):
+    """The same data set on each database (the aggregation is SQL): its settings."""
+    if request.param == "postgresql":
+        settings = settings.with_(database_url=request.getfixturevalue("postgres_url"))
+    fill(settings)
+    return settings
+
+
+def fill(settings) -> None:
     """The hand-computed data set (see each test for the arithmetic)."""
     # PNG -> JPG, anonymous HTTP: 17 successes of 100..1700 ms, i half-days ago;
     # 2 failures (1 h and 9 d 3 h ago), 1 abandoned (2 h ago). 4 carry COHORT_A.
@@ -63,7 +77,8 @@ def _report(settings, **kwargs):
         return compute(session, now=NOW, **kwargs)
 
 
-def test_public_anonymous_view(settings, fixture_rows):
+def test_public_anonymous_view(db_settings):
+    settings = db_settings
     report = _report(settings)
     assert [p.pair_label for p in report.pairs] == ["MP4 -> MP3", "PNG -> JPG"]  # HEIC < 20
     mp4, png = (p.to_dict() for p in report.pairs)
@@ -84,7 +99,8 @@ def test_public_anonymous_view(settings, fixture_rows):
     assert len(png["daily"]) == 15 and png["daily"][-1]["date"] == NOW.date().isoformat()
 
 
-def test_all_traffic_view(settings, fixture_rows):
+def test_all_traffic_view(db_settings):
+    settings = db_settings
     pairs = {p.pair_label: p for p in _report(settings, view="all").pairs}
     png = pairs["PNG -> JPG"]
     # 20 anonymous + 5 CLI failures + 5 client successes = 30; 22 succeeded
@@ -95,7 +111,8 @@ def test_all_traffic_view(settings, fixture_rows):
     assert png.avg_runtime_ms == pytest.approx(65_300 / 22)
 
 
-def test_volume_floor_and_cohort_filter(settings, fixture_rows):
+def test_volume_floor_and_cohort_filter(db_settings):
+    settings = db_settings
     everything = _report(settings, min_volume=0)
     heic = next(p for p in everything.pairs if p.source == "heic")
     assert (heic.requests, format_duration(heic.avg_runtime_ms)) == (19, "1h 03m")
@@ -105,7 +122,8 @@ def test_volume_floor_and_cohort_filter(settings, fixture_rows):
     assert mine.avg_runtime_ms == 200 and mine.p95_runtime_ms == 300
 
 
-def test_shorter_window(settings, fixture_rows):
+def test_shorter_window(db_settings):
+    settings = db_settings
     png = next(p for p in _report(settings, window_days=7, min_volume=0).pairs
                if p.source == "png")
     # successes i = 1..14 (7.0 days ago is inside), the 1 h failure, the abandoned row
