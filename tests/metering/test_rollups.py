@@ -221,3 +221,37 @@ def test_unreachable_database_is_a_503(settings, monkeypatch):
 def test_rollups_on_a_fresh_data_directory(settings):
     result = CliRunner().invoke(cli, ["rollups"])
     assert result.exit_code == 0 and "no pair has enough requests" in result.output
+
+
+def test_reports_are_kept_for_the_cache_time_then_recomputed(settings, fixture_rows):
+    from convertr_http.rollups import ReportCache
+
+    now = [0.0]
+    reports = ReportCache(settings, 30, clock=lambda: now[0])
+
+    def requests_for_png(query: str = "") -> int:
+        resp = falcon.Response()
+        report = reports.get(falcon.testing.create_req(query_string=query), resp)
+        assert resp.get_header("Cache-Control") == "public, max-age=30"
+        return next(p.requests for p in report.pairs if p.source == "png")
+
+    assert requests_for_png() == 20
+    add_row(settings, started_at=_at(minutes=1))
+    now[0] = 29.0
+    assert requests_for_png() == 20                   # the kept report
+    assert requests_for_png("window=13d") == 21       # another query: computed now
+    now[0] = 30.0
+    assert requests_for_png() == 21                   # expired: recomputed
+
+
+def test_a_cache_time_of_zero_computes_every_request(settings, fixture_rows, monkeypatch):
+    from convertr_http.app import create_app
+
+    monkeypatch.setenv("CONVERTR_ROLLUP_CACHE_S", "0")
+    client = falcon.testing.TestClient(create_app(settings))
+    before = client.simulate_get("/api/rollups")
+    add_row(settings, started_at=_at(minutes=1))
+    after = client.simulate_get("/api/rollups")
+    assert before.headers["Cache-Control"] == "no-cache"
+    pngs = [next(p for p in r.json["pairs"] if p["source"] == "png") for r in (before, after)]
+    assert [p["requests"] for p in pngs] == [20, 21]

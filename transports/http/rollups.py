@@ -4,11 +4,20 @@ Loaded by ``create_app`` through ``ROUTE_EXTENSIONS``. Both endpoints are public
 volume floor (``CONVERTR_ROLLUP_MIN_VOLUME``, default 20) can be raised by a query
 parameter but never lowered. The page is self-contained: inline CSS and inline SVG, no
 script, no external asset.
+
+Being public, a report is kept per worker for ``CONVERTR_ROLLUP_CACHE_S`` seconds
+(default 30; 0 turns it off) and sent with a matching ``Cache-Control``: a rollup reads
+every row of its window, and a client reloading the page must not make the database do
+that again and again.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from html import escape
+from typing import Callable, Optional
 
 import falcon
 
@@ -24,12 +33,56 @@ DESCRIPTION = ("Recent {view} rollups by supported source and target format, inc
 def add_routes(app: falcon.App, settings: Settings) -> None:
     """Add the rollup endpoints; migrate and recover the metering table once at start."""
     metering.start(settings)
-    app.add_route("/api/rollups", RollupsResource(settings))
-    app.add_route("/reliability", ReliabilityPage(settings))
+    reports = ReportCache(settings, cache_seconds())
+    app.add_route("/api/rollups", RollupsResource(reports))
+    app.add_route("/reliability", ReliabilityPage(reports))
 
 
-def _report(req: falcon.Request, settings: Settings) -> RollupReport:
-    """Read ``window``, ``view``, ``cohort`` and ``min_volume`` from the query string."""
+def cache_seconds() -> float:
+    """``CONVERTR_ROLLUP_CACHE_S`` (default 30; 0: compute every request)."""
+    raw = os.environ.get("CONVERTR_ROLLUP_CACHE_S", "").strip()
+    return max(0.0, float(raw)) if raw else 30.0
+
+
+Query = tuple[int, str, Optional[str], int]  # window days, view, cohort, min volume
+
+
+class ReportCache:
+    """Reports by query, each kept ``ttl`` seconds; one computation per query at a time."""
+
+    def __init__(self, settings: Settings, ttl: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.settings, self.ttl, self.clock = settings, ttl, clock
+        self._reports: dict[Query, tuple[float, RollupReport]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, req: falcon.Request, resp: falcon.Response) -> RollupReport:
+        """The report the query string asks for, fresh enough; sets ``Cache-Control``."""
+        query = _query(req)
+        resp.cache_control = ["public", f"max-age={int(self.ttl)}"] if self.ttl else ["no-cache"]
+        if not self.ttl:
+            return self._compute(query)
+        with self._lock:  # concurrent reloads wait for one computation, not start their own
+            kept = self._reports.get(query)
+            if kept is None or kept[0] <= self.clock():
+                self._forget_expired()
+                kept = (self.clock() + self.ttl, self._compute(query))
+                self._reports[query] = kept
+            return kept[1]
+
+    def _compute(self, query: Query) -> RollupReport:
+        window_days, view, cohort, min_volume = query
+        return rollups(self.settings, window_days=window_days, view=view, cohort=cohort,
+                       min_volume=min_volume)
+
+    def _forget_expired(self) -> None:
+        now = self.clock()
+        for query in [q for q, (expires, _) in self._reports.items() if expires <= now]:
+            del self._reports[query]
+
+
+def _query(req: falcon.Request) -> Query:
+    """``window``, ``view``, ``cohort`` and ``min_volume`` from the query string, checked."""
     floor = public_min_volume()
     raw_min = req.get_param("min_volume")
     try:
@@ -37,30 +90,29 @@ def _report(req: falcon.Request, settings: Settings) -> RollupReport:
     except ValueError:
         raise BadRequest("min_volume must be a whole number",
                          errors={"min_volume": ["must be a whole number"]}) from None
-    return rollups(settings, window_days=parse_window(req.get_param("window")),
-                   view=check_view(req.get_param("view")),
-                   cohort=check_cohort(req.get_param("cohort")), min_volume=min_volume)
+    return (parse_window(req.get_param("window")), check_view(req.get_param("view")),
+            check_cohort(req.get_param("cohort")), min_volume)
 
 
 class RollupsResource:
     """``GET /api/rollups?window=14d&view=anonymous|all&cohort=…&min_volume=N``."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, reports: ReportCache) -> None:
+        self.reports = reports
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.media = _report(req, self.settings).to_dict()
+        resp.media = self.reports.get(req, resp).to_dict()
 
 
 class ReliabilityPage:
     """``GET /reliability``: the same report as an HTML page."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+    def __init__(self, reports: ReportCache) -> None:
+        self.reports = reports
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = falcon.MEDIA_HTML
-        resp.text = render_page(_report(req, self.settings))
+        resp.text = render_page(self.reports.get(req, resp))
 
 
 # -- HTML -------------------------------------------------------------------------------
