@@ -21,10 +21,11 @@ import bcrypt
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from .accounts_models import ApiClient, ApiToken, LedgerEntry, utcnow
+from .accounts_models import ApiClient, ApiToken, LedgerEntry
 from .cohorts import cohort_for_settings
 from .db import session_scope as _db_session
 from .errors import NotFound, Unauthorized, ValidationFailed
+from .rows import utcnow
 from .settings import Settings
 
 BCRYPT_ROUNDS = 12

@@ -6,16 +6,12 @@ step.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    """Now as naive UTC: the form the metering tables use too, so that SQLite and
-    PostgreSQL store and compare the same values."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from .rows import utcnow  # naive UTC, the form every timestamp column holds
 
 
 def _timestamp(nullable: bool = False) -> Column:  # type: ignore[type-arg]

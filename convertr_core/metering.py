@@ -47,8 +47,9 @@ FINALISERS: list[Finaliser] = []
 """Called as ``finaliser(session, record)`` inside the transaction that finalises a row.
 
 ``session`` is a SQLModel session joined to that transaction, created when the finaliser
-first uses it (a finaliser that returns early costs no session). Raising rolls the whole finalisation back (the row stays ``running`` until recovery
-closes it as ``abandoned``), so whatever a finaliser writes is atomic with the row."""
+first uses it (a finaliser that returns early costs no session). Raising rolls the whole
+finalisation back (the row stays ``running`` until recovery closes it as ``abandoned``),
+so whatever a finaliser writes is atomic with the row."""
 
 RECOVERY_INTERVAL_S = 300.0
 ABANDON_GRACE_S = 300.0           # beyond the time limit, before a live-looking row is closed

@@ -9,6 +9,7 @@ advisory lock per key.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import math
@@ -77,7 +78,9 @@ def _address_key(settings: Settings, bucket: str, address: str) -> str:
     return hmac.new(secret_for_settings(settings), message, hashlib.sha256).hexdigest()
 
 
+@functools.cache
 def _table() -> Any:
+    """The ``rate_limit_hits`` columns this module reads and writes (Core, no ORM)."""
     from sqlalchemy import DateTime, Integer, String, column, table
 
     return table("rate_limit_hits", column("id", Integer), column("bucket", String),
